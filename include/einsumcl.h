@@ -1,0 +1,206 @@
+/*
+ * einsumcl public API: Einstein summation (numpy.einsum syntax and semantics) on OpenCL devices and
+ * on the CPU (OpenBLAS). Opaque handles with create/destroy pairs (context, tensor, plan); every
+ * fallible call returns an ecl_status and writes its results through out-pointers; a failed create
+ * leaves *out == NULL and leaks nothing. The library never prints (unless ECL_VERBOSE=1 is set) and
+ * never exits or aborts on user input.
+ *
+ * Thread safety: a context and everything created from it (tensors, plans) may be used by one
+ * thread at a time; different contexts may be used from different threads concurrently.
+ * ecl_status_string() and ecl_dtype_size() are thread-safe.
+ */
+#ifndef EINSUMCL_H
+#define EINSUMCL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define ECL_VERSION_MAJOR 0
+#define ECL_VERSION_MINOR 1
+#define ECL_VERSION_PATCH 0
+#define ECL_VERSION_STRING "0.1.0"
+
+/* Limits of the einsum syntax and of tensors (numpy 2: 64 dimensions). */
+#define ECL_MAX_DIMS 64
+#define ECL_MAX_OPERANDS 64
+
+typedef enum ecl_status {
+    ECL_SUCCESS = 0,
+    ECL_ERROR_INVALID_ARGUMENT,  /* NULL pointer, bad option value, wrong operand count, ... */
+    ECL_ERROR_PARSE,             /* malformed equation; last error holds the byte position */
+    ECL_ERROR_SHAPE,             /* operand shapes inconsistent with the equation or each other */
+    ECL_ERROR_DTYPE,             /* unsupported or mismatched element type */
+    ECL_ERROR_OVERFLOW,          /* a size, element count or byte count overflows 64 bits */
+    ECL_ERROR_OUT_OF_MEMORY,     /* host or device allocation failed */
+    ECL_ERROR_IO,                /* file could not be opened, read or written */
+    ECL_ERROR_FORMAT,            /* corrupt or unsupported file contents (.npy) */
+    ECL_ERROR_BACKEND,           /* the backend (BLAS, OpenCL, CLBlast) reported a failure */
+    ECL_ERROR_UNAVAILABLE,       /* the requested backend or device is not available */
+    ECL_ERROR_MEMORY_LIMIT       /* no contraction order fits the requested memory limit */
+} ecl_status;
+
+/* Static English text for a status; never NULL. Thread-safe. */
+const char *ecl_status_string(ecl_status status);
+
+typedef enum ecl_dtype {
+    ECL_F32 = 1,
+    ECL_F64 = 2
+} ecl_dtype;
+
+/* Bytes per element (4 or 8), 0 for an unknown dtype. Thread-safe. */
+size_t ecl_dtype_size(ecl_dtype dtype);
+/* "float32" / "float64" / "unknown". Thread-safe. */
+const char *ecl_dtype_name(ecl_dtype dtype);
+
+typedef enum ecl_backend_kind {
+    ECL_BACKEND_AUTO = 0,  /* an OpenCL GPU/accelerator if present, else the CPU path */
+    ECL_BACKEND_CPU,       /* OpenBLAS + OpenMP on the host */
+    ECL_BACKEND_OPENCL     /* OpenCL (any device type, including CPU devices such as PoCL) */
+} ecl_backend_kind;
+
+typedef struct ecl_context ecl_context;
+typedef struct ecl_tensor ecl_tensor;
+typedef struct ecl_plan ecl_plan;
+
+/* ---- Context ---------------------------------------------------------------------------------- */
+
+typedef struct ecl_context_options {
+    ecl_backend_kind backend;  /* default ECL_BACKEND_AUTO; the ECL_BACKEND env var overrides AUTO */
+    const char *device;        /* "P:D" or a name substring; NULL = ECL_DEVICE env var or automatic */
+    int num_threads;           /* CPU threads; 0 = OpenMP/OpenBLAS default */
+    size_t plan_cache_capacity; /* plans kept by ecl_einsum; 0 = default (64) */
+} ecl_context_options;
+
+/* Fills *options with defaults. */
+void ecl_context_options_init(ecl_context_options *options);
+
+/* Creates a context; options may be NULL for defaults. On failure *out is NULL. A failure message
+ * for a context that could not be created is available from ecl_last_create_error(). */
+ecl_status ecl_context_create(const ecl_context_options *options, ecl_context **out);
+/* Destroys the context. All tensors and plans of the context must be destroyed first. NULL is a no-op. */
+void ecl_context_destroy(ecl_context *ctx);
+
+/* The detailed message of the last failed call on this context ("" if none). Owned by the context,
+ * valid until the next call on it. */
+const char *ecl_context_last_error(const ecl_context *ctx);
+/* For parse errors: the byte offset in the equation of the bad token, else -1. */
+long ecl_context_last_error_position(const ecl_context *ctx);
+/* The message of the last failed ecl_context_create on this thread ("" if none). */
+const char *ecl_last_create_error(void);
+
+/* The backend the context runs on (never ECL_BACKEND_AUTO) and a printable device description. */
+ecl_backend_kind ecl_context_backend(const ecl_context *ctx);
+const char *ecl_context_device_name(const ecl_context *ctx);
+
+/* Waits until all work enqueued on the context has finished. */
+ecl_status ecl_finish(ecl_context *ctx);
+
+/* ---- Tensors ---------------------------------------------------------------------------------- */
+
+/* A tensor: dtype, shape, element strides (may be 0 or negative for views) and storage owned by the
+ * context's device. Shape entries may be 0; ndim may be 0 (a scalar with one element). */
+
+/* Creates a contiguous row-major tensor, zero-filled. */
+ecl_status ecl_tensor_create(ecl_context *ctx, ecl_dtype dtype, int ndim, const int64_t *shape,
+                             ecl_tensor **out);
+/* Wraps caller-owned host memory without copying (CPU backend). strides may be NULL (row-major).
+ * The memory must stay valid and cover every addressed element until the tensor is destroyed. */
+ecl_status ecl_tensor_wrap_host(ecl_context *ctx, ecl_dtype dtype, int ndim, const int64_t *shape,
+                                const int64_t *strides, void *data, ecl_tensor **out);
+/* A view sharing base's storage: element offset from base's first element, new shape and strides.
+ * Every addressed element must lie inside base's storage. The storage lives until its last user is
+ * destroyed. */
+ecl_status ecl_tensor_view(const ecl_tensor *base, int64_t offset, int ndim, const int64_t *shape,
+                           const int64_t *strides, ecl_tensor **out);
+void ecl_tensor_destroy(ecl_tensor *tensor);
+
+/* Copies bytes of row-major host data into the tensor (or out of it). bytes must equal
+ * numel * dtype size. Works for any strides. */
+ecl_status ecl_tensor_write(ecl_tensor *tensor, const void *src, size_t bytes);
+ecl_status ecl_tensor_read(const ecl_tensor *tensor, void *dst, size_t bytes);
+
+ecl_dtype ecl_tensor_dtype(const ecl_tensor *tensor);
+int ecl_tensor_ndim(const ecl_tensor *tensor);
+const int64_t *ecl_tensor_shape(const ecl_tensor *tensor);   /* ndim entries, owned by the tensor */
+const int64_t *ecl_tensor_strides(const ecl_tensor *tensor); /* element strides, owned by the tensor */
+int64_t ecl_tensor_numel(const ecl_tensor *tensor);
+
+/* ---- Plans ------------------------------------------------------------------------------------ */
+
+/* Describes an input for planning: strides NULL means contiguous row-major. */
+typedef struct ecl_tensor_desc {
+    ecl_dtype dtype;
+    int ndim;
+    const int64_t *shape;
+    const int64_t *strides;
+} ecl_tensor_desc;
+
+typedef enum ecl_path_algorithm {
+    ECL_PATH_AUTO = 0,  /* the library's choice */
+    ECL_PATH_LEFT       /* contract operands left to right, as numpy's optimize=False */
+} ecl_path_algorithm;
+
+typedef struct ecl_plan_options {
+    ecl_path_algorithm path;
+    uint64_t memory_limit;  /* bytes for the largest intermediate; 0 = unlimited */
+} ecl_plan_options;
+
+void ecl_plan_options_init(ecl_plan_options *options);
+
+/* Parses, binds and plans the einsum for inputs of the given descriptors. options may be NULL.
+ * Detailed errors (operand, label, sizes, byte position) go to ecl_context_last_error(ctx). */
+ecl_status ecl_plan_create(ecl_context *ctx, const char *equation, int num_inputs,
+                           const ecl_tensor_desc *inputs, const ecl_plan_options *options,
+                           ecl_plan **out);
+void ecl_plan_destroy(ecl_plan *plan);
+
+/* output = alpha * einsum(inputs) + beta * output. Inputs must match the descriptors given at plan
+ * time (dtype, shape, strides); output must have the plan's output dtype and shape and be contiguous
+ * and not overlap an input. With beta == 0 the output's previous contents are ignored (NaN too).
+ * May run asynchronously on a device: ecl_tensor_read or ecl_finish waits. */
+ecl_status ecl_plan_execute(ecl_plan *plan, const ecl_tensor *const *inputs, ecl_tensor *output,
+                            double alpha, double beta);
+
+ecl_dtype ecl_plan_output_dtype(const ecl_plan *plan);
+int ecl_plan_output_ndim(const ecl_plan *plan);
+const int64_t *ecl_plan_output_shape(const ecl_plan *plan);  /* owned by the plan */
+/* FLOPs of the planned steps (a multiply-add counts 2), and numpy.einsum_path's naive count. */
+double ecl_plan_flops(const ecl_plan *plan);
+double ecl_plan_naive_flops(const ecl_plan *plan);
+/* Bytes of device workspace the plan keeps for intermediates; peak bytes of intermediates and
+ * output alive at once. */
+uint64_t ecl_plan_workspace_bytes(const ecl_plan *plan);
+uint64_t ecl_plan_peak_bytes(const ecl_plan *plan);
+/* Human-readable (text) or machine-readable (JSON object) description of the plan. Owned by the
+ * plan, valid until it is destroyed. */
+const char *ecl_plan_describe(const ecl_plan *plan);
+const char *ecl_plan_describe_json(const ecl_plan *plan);
+
+/* ---- One-shot --------------------------------------------------------------------------------- */
+
+/* output = einsum(inputs), planning through a bounded cache of plans in the context (keyed by
+ * equation, dtypes, shapes and strides). output must already have the result's shape and dtype. */
+ecl_status ecl_einsum(ecl_context *ctx, const char *equation, int num_inputs,
+                      const ecl_tensor *const *inputs, ecl_tensor *output);
+/* Like ecl_einsum but creates the output tensor (contiguous) and returns it in *out. */
+ecl_status ecl_einsum_alloc(ecl_context *ctx, const char *equation, int num_inputs,
+                            const ecl_tensor *const *inputs, ecl_tensor **out);
+
+/* ---- .npy files ------------------------------------------------------------------------------- */
+
+/* Reads a .npy file (format 1.0/2.0/3.0, little-endian <f4 or <f8, C or Fortran order) into a new
+ * contiguous tensor of the context. */
+ecl_status ecl_npy_load(ecl_context *ctx, const char *path, ecl_tensor **out);
+/* Writes the tensor as a .npy file (format 1.0, or 2.0 when the header needs it), atomically:
+ * the data goes to a temporary file in the same directory, which is renamed over path. */
+ecl_status ecl_npy_save(ecl_context *ctx, const char *path, const ecl_tensor *tensor);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* EINSUMCL_H */

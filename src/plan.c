@@ -1,0 +1,162 @@
+/*
+ * Public plan API: parse, bind and lower an equation into a plan that owns its workspace on the
+ * context's device; queries (output shape, FLOPs, memory, descriptions); destruction.
+ */
+#include "plan.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "context.h"
+#include "tensor.h"
+
+void ecl_plan_options_init(ecl_plan_options *options)
+{
+    if (options)
+        memset(options, 0, sizeof *options);
+}
+
+static ecl_status copy_inputs(ecl_plan *plan, int n, const ecl_tensor_desc *inputs, ecl_error *err)
+{
+    plan->inputs = calloc((size_t)(n ? n : 1), sizeof *plan->inputs);
+    if (!plan->inputs)
+        return ecl_fail(err, ECL_ERROR_OUT_OF_MEMORY, "cannot allocate the plan's input table");
+    plan->num_inputs = n;
+    for (int i = 0; i < n; i++) {
+        ecl_plan_input *in = &plan->inputs[i];
+        const ecl_tensor_desc *d = &inputs[i];
+        in->dtype = d->dtype;
+        in->ndim = d->ndim;
+        if (d->ndim < 0 || d->ndim > ECL_MAX_DIMS || (d->ndim > 0 && !d->shape))
+            return ecl_fail(err, ECL_ERROR_INVALID_ARGUMENT, "operand %d: ndim %d or shape is invalid",
+                            i, d->ndim);
+        memcpy(in->shape, d->shape, sizeof(int64_t) * (size_t)d->ndim);
+        if (d->strides) {
+            memcpy(in->stride, d->strides, sizeof(int64_t) * (size_t)d->ndim);
+        } else {
+            ecl_status st = ecl_contiguous_strides(d->ndim, d->shape, in->stride, NULL, err);
+            if (st != ECL_SUCCESS)
+                return st;
+        }
+    }
+    return ECL_SUCCESS;
+}
+
+static ecl_status check_workspace(ecl_plan *plan, ecl_error *err)
+{
+    int64_t bytes;
+    if (ecl_mul_overflow_i64(plan->low.workspace_elems, (int64_t)ecl_dtype_size(plan->bound->dtype), &bytes))
+        return ecl_fail(err, ECL_ERROR_OVERFLOW, "the plan's workspace size overflows 64 bits");
+    plan->workspace_bytes = (size_t)bytes;
+    if (bytes == 0)
+        return ECL_SUCCESS;
+    ecl_backend *be = plan->ctx->backend;
+    return be->ops->alloc(be, (size_t)bytes, &plan->workspace);
+}
+
+ecl_status ecl_plan_create(ecl_context *ctx, const char *equation, int num_inputs,
+                           const ecl_tensor_desc *inputs, const ecl_plan_options *options,
+                           ecl_plan **out)
+{
+    if (!ctx)
+        return ECL_ERROR_INVALID_ARGUMENT;
+    ecl_error *err = ecl_context_error(ctx);
+    ecl_error_clear(err);
+    if (!out)
+        return ecl_fail(err, ECL_ERROR_INVALID_ARGUMENT, "ecl_plan_create: out is NULL");
+    *out = NULL;
+    if (!equation)
+        return ecl_fail(err, ECL_ERROR_INVALID_ARGUMENT, "ecl_plan_create: equation is NULL");
+    if (num_inputs < 1 || num_inputs > ECL_MAX_OPERANDS || !inputs)
+        return ecl_fail(err, ECL_ERROR_INVALID_ARGUMENT,
+                        "ecl_plan_create: %d operands given (1 to %d needed)", num_inputs, ECL_MAX_OPERANDS);
+    ecl_plan_options opts;
+    ecl_plan_options_init(&opts);
+    if (options)
+        opts = *options;
+    if (opts.path != ECL_PATH_AUTO && opts.path != ECL_PATH_LEFT)
+        return ecl_fail(err, ECL_ERROR_INVALID_ARGUMENT, "unknown path algorithm %d", (int)opts.path);
+
+    ecl_plan *plan = calloc(1, sizeof *plan);
+    ecl_equation *eq = malloc(sizeof *eq);
+    if (plan)
+        plan->bound = malloc(sizeof *plan->bound);
+    if (plan)
+        plan->equation = strdup(equation);
+    ecl_status st = ECL_SUCCESS;
+    if (!plan || !eq || !plan->bound || !plan->equation)
+        st = ecl_fail(err, ECL_ERROR_OUT_OF_MEMORY, "cannot allocate a plan");
+    if (st == ECL_SUCCESS) {
+        plan->ctx = ctx;
+        st = ecl_equation_parse(equation, eq, err);
+    }
+    if (st == ECL_SUCCESS)
+        st = copy_inputs(plan, num_inputs, inputs, err);
+    if (st == ECL_SUCCESS)
+        st = ecl_bind(eq, num_inputs, inputs, plan->bound, err);
+    if (st == ECL_SUCCESS)
+        st = ecl_plan_build(plan->bound, &opts, &plan->low, err);
+    if (st == ECL_SUCCESS)
+        st = check_workspace(plan, err);
+    free(eq);
+    if (st != ECL_SUCCESS) {
+        ecl_plan_destroy(plan);
+        return st;
+    }
+    const char *verbose = getenv("ECL_VERBOSE");
+    if (verbose && strcmp(verbose, "1") == 0)
+        fprintf(stderr, "einsumcl: plan for %s\n%s", equation, ecl_plan_describe(plan));
+    *out = plan;
+    return ECL_SUCCESS;
+}
+
+void ecl_plan_destroy(ecl_plan *plan)
+{
+    if (!plan)
+        return;
+    if (plan->workspace)
+        plan->ctx->backend->ops->free(plan->ctx->backend, plan->workspace);
+    ecl_lowered_free(&plan->low);
+    free(plan->inputs);
+    free(plan->bound);
+    free(plan->equation);
+    free(plan->text);
+    free(plan->json);
+    free(plan);
+}
+
+ecl_dtype ecl_plan_output_dtype(const ecl_plan *plan) { return plan ? plan->bound->dtype : (ecl_dtype)0; }
+int ecl_plan_output_ndim(const ecl_plan *plan) { return plan ? plan->bound->out_ndim : -1; }
+const int64_t *ecl_plan_output_shape(const ecl_plan *plan) { return plan ? plan->bound->out_shape : NULL; }
+double ecl_plan_flops(const ecl_plan *plan) { return plan ? plan->low.flops : 0; }
+double ecl_plan_naive_flops(const ecl_plan *plan) { return plan ? plan->low.naive_flops : 0; }
+uint64_t ecl_plan_workspace_bytes(const ecl_plan *plan) { return plan ? plan->workspace_bytes : 0; }
+
+uint64_t ecl_plan_peak_bytes(const ecl_plan *plan)
+{
+    if (!plan)
+        return 0;
+    uint64_t out = ecl_dtype_size(plan->bound->dtype);
+    for (int d = 0; d < plan->bound->out_ndim; d++)
+        out *= (uint64_t)plan->bound->out_shape[d];
+    return plan->workspace_bytes + out;
+}
+
+const char *ecl_plan_describe(const ecl_plan *plan)
+{
+    if (!plan)
+        return "";
+    if (!plan->text)
+        ((ecl_plan *)plan)->text = ecl_plan_describe_text(plan);
+    return plan->text ? plan->text : "(out of memory)";
+}
+
+const char *ecl_plan_describe_json(const ecl_plan *plan)
+{
+    if (!plan)
+        return "{}";
+    if (!plan->json)
+        ((ecl_plan *)plan)->json = ecl_plan_describe_json_text(plan);
+    return plan->json ? plan->json : "{}";
+}

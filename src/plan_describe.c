@@ -1,0 +1,192 @@
+/*
+ * Plan descriptions: a text report in the manner of numpy.einsum_path (totals, then one line per
+ * step with its primitive, the labels it maps and the GEMM layout) and the same as a JSON object.
+ * Broadcast ("...") dimensions appear as the digits 0-9 (then '#') in the per-step contractions.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan.h"
+#include "strbuf.h"
+
+static const char *step_name(ecl_step_kind kind)
+{
+    switch (kind) {
+    case ECL_STEP_COPY: return "permute";
+    case ECL_STEP_REDUCE: return "reduce";
+    case ECL_STEP_MUL: return "mul";
+    case ECL_STEP_GEMM: return "gemm";
+    case ECL_STEP_SCALE: return "scale";
+    }
+    return "?";
+}
+
+/* A finer name for MUL and COPY steps: what the primitive does here. */
+static const char *step_role(const ecl_step *s)
+{
+    if (s->kind == ECL_STEP_MUL)
+        return s->nsum ? "batched dot" : "broadcast multiply";
+    if (s->kind == ECL_STEP_COPY && s->a.dtype != s->dst.dtype)
+        return "convert";
+    return step_name(s->kind);
+}
+
+static char label_char(const ecl_bound *b, int label)
+{
+    if (b->name[label])
+        return b->name[label];
+    int k = 0;
+    for (int l = 0; l < label; l++)
+        k += b->name[l] == 0;
+    return k < 10 ? (char)('0' + k) : '#';
+}
+
+static void put_labels(ecl_strbuf *sb, const ecl_bound *b, const ecl_view *v, int ndim)
+{
+    for (int d = 0; d < ndim; d++)
+        ecl_strbuf_printf(sb, "%c", label_char(b, v->label[d]));
+}
+
+/* "ab,bc->ac" for the step, with the summed labels of REDUCE/MUL omitted from the result. */
+static void put_contraction(ecl_strbuf *sb, const ecl_bound *b, const ecl_step *s)
+{
+    if (s->kind != ECL_STEP_SCALE) {
+        put_labels(sb, b, &s->a, s->a.ndim);
+        if (s->kind == ECL_STEP_MUL || s->kind == ECL_STEP_GEMM) {
+            ecl_strbuf_printf(sb, ",");
+            put_labels(sb, b, &s->b, s->b.ndim);
+        }
+    }
+    ecl_strbuf_printf(sb, "->");
+    put_labels(sb, b, &s->dst, s->dst.ndim);
+}
+
+static void buffer_name(char *out, size_t cap, const ecl_view *v)
+{
+    if (v->buf >= 0)
+        snprintf(out, cap, "in%d", v->buf);
+    else if (v->buf == ECL_BUF_OUTPUT)
+        snprintf(out, cap, "out");
+    else
+        snprintf(out, cap, "ws+%lld", (long long)v->offset);
+}
+
+static int64_t batch_count(const ecl_gemm_args *g)
+{
+    int64_t n = 1;
+    for (int i = 0; i < g->nbatch; i++)
+        n *= g->batch_shape[i];
+    return n;
+}
+
+char *ecl_plan_describe_text(const ecl_plan *plan)
+{
+    const ecl_bound *b = plan->bound;
+    const ecl_lowered *low = &plan->low;
+    ecl_strbuf sb = {0};
+    ecl_strbuf_printf(&sb, "  Complete contraction:  %s\n", plan->equation);
+    ecl_strbuf_printf(&sb, "          Result dtype:  %s, shape (", ecl_dtype_name(b->dtype));
+    for (int d = 0; d < b->out_ndim; d++)
+        ecl_strbuf_printf(&sb, d ? ", %lld" : "%lld", (long long)b->out_shape[d]);
+    ecl_strbuf_printf(&sb, b->out_ndim == 1 ? ",)\n" : ")\n");
+    ecl_strbuf_printf(&sb, "      Naive FLOP count:  %.4g\n", low->naive_flops);
+    ecl_strbuf_printf(&sb, "  Optimized FLOP count:  %.4g\n", low->flops);
+    ecl_strbuf_printf(&sb, "   Theoretical speedup:  %.4g\n",
+                      low->flops > 0 ? low->naive_flops / low->flops : 1.0);
+    ecl_strbuf_printf(&sb, "  Largest intermediate:  %lld elements\n", (long long)low->largest_intermediate);
+    ecl_strbuf_printf(&sb, "           Peak memory:  %llu bytes (workspace %llu bytes)\n",
+                      (unsigned long long)ecl_plan_peak_bytes(plan),
+                      (unsigned long long)ecl_plan_workspace_bytes(plan));
+    ecl_strbuf_printf(&sb, "--------------------------------------------------------------------------------\n");
+    ecl_strbuf_printf(&sb, "  step  primitive           contraction          buffers                details\n");
+    for (int i = 0; i < low->nsteps; i++) {
+        const ecl_step *s = &low->steps[i];
+        ecl_strbuf_printf(&sb, "  %4d  %-18s  ", i, step_role(s));
+        ecl_strbuf con = {0};
+        put_contraction(&con, b, s);
+        char *c = ecl_strbuf_take(&con);
+        ecl_strbuf_printf(&sb, "%-19s  ", c ? c : "?");
+        free(c);
+        char na[32] = "", nb[32] = "", nd[32];
+        if (s->kind != ECL_STEP_SCALE)
+            buffer_name(na, sizeof na, &s->a);
+        if (s->kind == ECL_STEP_MUL || s->kind == ECL_STEP_GEMM)
+            buffer_name(nb, sizeof nb, &s->b);
+        buffer_name(nd, sizeof nd, &s->dst);
+        char bufs[96];
+        snprintf(bufs, sizeof bufs, "%s%s%s->%s", na, *nb ? "," : "", nb, nd);
+        ecl_strbuf_printf(&sb, "%-21s  ", bufs);
+        if (s->kind == ECL_STEP_GEMM) {
+            const ecl_gemm_args *g = &s->gemm;
+            ecl_strbuf_printf(&sb, "batch=%lld m=%lld n=%lld k=%lld trans=%c%c ld=%lld,%lld,%lld",
+                              (long long)batch_count(g), (long long)g->m, (long long)g->n,
+                              (long long)g->k, g->trans_a ? 'T' : 'N', g->trans_b ? 'T' : 'N',
+                              (long long)g->lda, (long long)g->ldb, (long long)g->ldc);
+        }
+        if (s->flops > 0)
+            ecl_strbuf_printf(&sb, "%sflops=%.4g", s->kind == ECL_STEP_GEMM ? " " : "", s->flops);
+        if (s->final)
+            ecl_strbuf_printf(&sb, " [alpha,beta]");
+        ecl_strbuf_printf(&sb, "\n");
+    }
+    if (low->nsteps == 0)
+        ecl_strbuf_printf(&sb, "  (no steps: the result is empty)\n");
+    return ecl_strbuf_take(&sb);
+}
+
+char *ecl_plan_describe_json_text(const ecl_plan *plan)
+{
+    const ecl_bound *b = plan->bound;
+    const ecl_lowered *low = &plan->low;
+    ecl_strbuf sb = {0};
+    ecl_strbuf_printf(&sb, "{\"equation\":");
+    ecl_strbuf_json_string(&sb, plan->equation);
+    ecl_strbuf_printf(&sb, ",\"dtype\":\"%s\",\"output_shape\":[", ecl_dtype_name(b->dtype));
+    for (int d = 0; d < b->out_ndim; d++)
+        ecl_strbuf_printf(&sb, d ? ",%lld" : "%lld", (long long)b->out_shape[d]);
+    ecl_strbuf_printf(&sb, "],\"naive_flops\":%.17g,\"optimized_flops\":%.17g,\"speedup\":%.17g,",
+                      low->naive_flops, low->flops, low->flops > 0 ? low->naive_flops / low->flops : 1.0);
+    ecl_strbuf_printf(&sb, "\"largest_intermediate\":%lld,\"workspace_bytes\":%llu,\"peak_bytes\":%llu,",
+                      (long long)low->largest_intermediate,
+                      (unsigned long long)ecl_plan_workspace_bytes(plan),
+                      (unsigned long long)ecl_plan_peak_bytes(plan));
+    ecl_strbuf_printf(&sb, "\"steps\":[");
+    for (int i = 0; i < low->nsteps; i++) {
+        const ecl_step *s = &low->steps[i];
+        ecl_strbuf con = {0};
+        put_contraction(&con, b, s);
+        char *c = ecl_strbuf_take(&con);
+        ecl_strbuf_printf(&sb, "%s{\"primitive\":\"%s\",\"role\":\"%s\",\"contraction\":", i ? "," : "",
+                          step_name(s->kind), step_role(s));
+        ecl_strbuf_json_string(&sb, c ? c : "?");
+        free(c);
+        char na[32], nb[32], nd[32];
+        buffer_name(nd, sizeof nd, &s->dst);
+        ecl_strbuf_printf(&sb, ",\"inputs\":[");
+        if (s->kind != ECL_STEP_SCALE) {
+            buffer_name(na, sizeof na, &s->a);
+            ecl_strbuf_printf(&sb, "\"%s\"", na);
+        }
+        if (s->kind == ECL_STEP_MUL || s->kind == ECL_STEP_GEMM) {
+            buffer_name(nb, sizeof nb, &s->b);
+            ecl_strbuf_printf(&sb, ",\"%s\"", nb);
+        }
+        ecl_strbuf_printf(&sb, "],\"output\":\"%s\",\"final\":%s,\"flops\":%.17g,\"shape\":[", nd,
+                          s->final ? "true" : "false", s->flops);
+        for (int d = 0; d < s->dst.ndim; d++)
+            ecl_strbuf_printf(&sb, d ? ",%lld" : "%lld", (long long)s->dst.shape[d]);
+        ecl_strbuf_printf(&sb, "]");
+        if (s->kind == ECL_STEP_GEMM) {
+            const ecl_gemm_args *g = &s->gemm;
+            ecl_strbuf_printf(&sb, ",\"gemm\":{\"batch\":%lld,\"batch_dims\":%d,\"m\":%lld,\"n\":%lld,"
+                              "\"k\":%lld,\"trans_a\":%s,\"trans_b\":%s,\"lda\":%lld,\"ldb\":%lld,\"ldc\":%lld}",
+                              (long long)batch_count(g), g->nbatch, (long long)g->m, (long long)g->n,
+                              (long long)g->k, g->trans_a ? "true" : "false", g->trans_b ? "true" : "false",
+                              (long long)g->lda, (long long)g->ldb, (long long)g->ldc);
+        }
+        ecl_strbuf_printf(&sb, "}");
+    }
+    ecl_strbuf_printf(&sb, "]}");
+    return ecl_strbuf_take(&sb);
+}
