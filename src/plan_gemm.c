@@ -94,13 +94,6 @@ static matrix_fit fit_groups(const ecl_planner *p, const ecl_view *v, const grou
     return fit_matrix(sr, *er, sc, *ec);
 }
 
-static group as_group(const int *labels, int n)
-{
-    group g = {.n = n};
-    memcpy(g.label, labels, sizeof(int) * (size_t)n);
-    return g;
-}
-
 static double bytes_of(const ecl_planner *p, const ecl_view *v)
 {
     return (double)ecl_view_numel(v) * (double)ecl_dtype_size(p->b->dtype);
