@@ -159,7 +159,7 @@ ecl_status ecl_tensor_create(ecl_context *ctx, ecl_dtype dtype, int ndim, const 
     if (st != ECL_SUCCESS)
         return st;
     int64_t strides[ECL_MAX_DIMS], numel;
-    size_t bytes;
+    size_t bytes = 0;
     if ((st = block_bytes(&ctx->error, dtype, ndim, shape, strides, &numel, &bytes)) != ECL_SUCCESS)
         return st;
     ecl_tensor *t = new_tensor(ctx, dtype, ndim, shape);
@@ -188,7 +188,7 @@ ecl_status ecl_tensor_wrap_host(ecl_context *ctx, ecl_dtype dtype, int ndim, con
     if (!data)
         return ecl_fail(&ctx->error, ECL_ERROR_INVALID_ARGUMENT, "ecl_tensor_wrap_host: data is NULL");
     int64_t cstrides[ECL_MAX_DIMS], numel;
-    size_t bytes;
+    size_t bytes = 0;
     if ((st = block_bytes(&ctx->error, dtype, ndim, shape, cstrides, &numel, &bytes)) != ECL_SUCCESS)
         return st;
     const int64_t *use = strides ? strides : cstrides;
@@ -229,7 +229,7 @@ ecl_status ecl_tensor_view(const ecl_tensor *base, int64_t offset, int ndim, con
     if (st != ECL_SUCCESS)
         return st;
     int64_t cstrides[ECL_MAX_DIMS], numel;
-    size_t bytes;
+    size_t bytes = 0;
     if ((st = block_bytes(err, base->dtype, ndim, shape, cstrides, &numel, &bytes)) != ECL_SUCCESS)
         return st;
     const int64_t *use = strides ? strides : cstrides;
