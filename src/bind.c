@@ -84,8 +84,8 @@ static ecl_status check_arguments(const ecl_equation *eq, int n, const ecl_tenso
         return ecl_fail(err, ECL_ERROR_INVALID_ARGUMENT, "ecl_bind: output term is malformed");
     if (n != eq->nops)
         return ecl_fail(err, ECL_ERROR_INVALID_ARGUMENT,
-                        "the equation has %d input term%s but %d operand%s were given", eq->nops,
-                        eq->nops == 1 ? "" : "s", n, n == 1 ? " was" : "s");
+                        "the equation has %d input term%s but %d operand%s given", eq->nops,
+                        eq->nops == 1 ? "" : "s", n, n == 1 ? " was" : "s were");
     return ECL_SUCCESS;
 }
 

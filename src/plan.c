@@ -31,8 +31,9 @@ static ecl_status copy_inputs(ecl_plan *plan, int n, const ecl_tensor_desc *inpu
         if (d->ndim < 0 || d->ndim > ECL_MAX_DIMS || (d->ndim > 0 && !d->shape))
             return ecl_fail(err, ECL_ERROR_INVALID_ARGUMENT, "operand %d: ndim %d or shape is invalid",
                             i, d->ndim);
-        memcpy(in->shape, d->shape, sizeof(int64_t) * (size_t)d->ndim);
-        if (d->strides) {
+        if (d->ndim > 0)
+            memcpy(in->shape, d->shape, sizeof(int64_t) * (size_t)d->ndim);
+        if (d->strides && d->ndim > 0) {
             memcpy(in->stride, d->strides, sizeof(int64_t) * (size_t)d->ndim);
         } else {
             ecl_status st = ecl_contiguous_strides(d->ndim, d->shape, in->stride, NULL, err);

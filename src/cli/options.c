@@ -1,0 +1,133 @@
+/*
+ * Shared plumbing of the einsumcl subcommands: one-line "einsumcl: ..." error messages, matching
+ * options with values, --backend names and context creation that explains its failure.
+ */
+#include "options.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+static void print_error_line(const char *prefix, const char *fmt, va_list args)
+{
+    char message[2048];
+    vsnprintf(message, sizeof message, fmt, args);
+    for (char *c = message; *c; c++) {
+        if (*c == '\n' || *c == '\r')
+            *c = ' ';
+    }
+    fprintf(stderr, "einsumcl: %s%s\n", prefix, message);
+}
+
+void ecl_cli_error(const char *fmt, ...)
+{
+    va_list args;
+    va_start(args, fmt);
+    print_error_line("", fmt, args);
+    va_end(args);
+}
+
+int ecl_cli_usage_error(const char *command, const char *fmt, ...)
+{
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "%s: ", command);
+    va_list args;
+    va_start(args, fmt);
+    print_error_line(prefix, fmt, args);
+    va_end(args);
+    return ECL_CLI_USAGE;
+}
+
+const char *ecl_cli_error_text(const ecl_context *ctx, ecl_status status)
+{
+    const char *detail = ctx ? ecl_context_last_error(ctx) : NULL;
+    return detail && detail[0] ? detail : ecl_status_string(status);
+}
+
+void ecl_cli_file_error(const ecl_context *ctx, ecl_status status, const char *path)
+{
+    const char *text = ecl_cli_error_text(ctx, status);
+    if (strstr(text, path))
+        ecl_cli_error("%s", text);
+    else
+        ecl_cli_error("%s: %s", path, text);
+}
+
+int ecl_cli_is_option(const char *arg)
+{
+    return arg[0] == '-' && arg[1] != '\0' && arg[1] != '>';
+}
+
+int ecl_cli_option_value(int argc, char **argv, int *i, const char *long_name,
+                         const char *short_name, const char **value)
+{
+    const char *arg = argv[*i];
+    const char *names[2] = {long_name, short_name};
+    for (int n = 0; n < 2; n++) {
+        const char *name = names[n];
+        if (!name)
+            continue;
+        size_t len = strlen(name);
+        if (strncmp(arg, name, len) != 0)
+            continue;
+        if (arg[len] == '\0') {
+            if (*i + 1 >= argc)
+                return -1;
+            *value = argv[++*i];
+            return 1;
+        }
+        if (n == 0 && arg[len] == '=') { /* --name=value */
+            *value = arg + len + 1;
+            return 1;
+        }
+        if (n == 1) { /* -oVALUE */
+            *value = arg + len;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static const struct {
+    const char *name;
+    ecl_backend_kind kind;
+} backend_names[] = {
+    {"auto", ECL_BACKEND_AUTO},
+    {"cpu", ECL_BACKEND_CPU},
+    {"opencl", ECL_BACKEND_OPENCL},
+};
+
+int ecl_cli_parse_backend(const char *text, ecl_backend_kind *out)
+{
+    for (size_t i = 0; i < sizeof backend_names / sizeof backend_names[0]; i++) {
+        if (strcmp(text, backend_names[i].name) == 0) {
+            *out = backend_names[i].kind;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+const char *ecl_cli_backend_name(ecl_backend_kind kind)
+{
+    for (size_t i = 0; i < sizeof backend_names / sizeof backend_names[0]; i++) {
+        if (backend_names[i].kind == kind)
+            return backend_names[i].name;
+    }
+    return "unknown";
+}
+
+ecl_context *ecl_cli_open_context(ecl_backend_kind backend)
+{
+    ecl_context_options options;
+    ecl_context_options_init(&options);
+    options.backend = backend;
+    ecl_context *ctx = NULL;
+    ecl_status status = ecl_context_create(&options, &ctx);
+    if (status != ECL_SUCCESS) {
+        const char *detail = ecl_last_create_error();
+        ecl_cli_error("cannot create a context for backend '%s': %s", ecl_cli_backend_name(backend),
+                      detail && detail[0] ? detail : ecl_status_string(status));
+        return NULL;
+    }
+    return ctx;
+}

@@ -1,0 +1,146 @@
+/*
+ * `einsumcl path`: plans an einsum for operands described only by their shapes (no data) and
+ * prints the plan's description — contraction steps and the FLOP / memory totals — as text or JSON.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "options.h"
+#include "shape_arg.h"
+
+void ecl_cli_path_usage(FILE *out)
+{
+    fputs("usage: einsumcl path [--json] [--backend auto|cpu|opencl] EQUATION SHAPE [SHAPE ...]\n"
+          "  Prints the contraction plan of EQUATION for operands of the given shapes: the steps,\n"
+          "  naive and optimised FLOPs and peak memory. SHAPE is like 8x16x64, or 'scalar' for a\n"
+          "  0-d operand, optionally followed by :f32 (default) or :f64.\n"
+          "  --json           print the plan as a JSON object\n"
+          "  --backend B      auto (default), cpu or opencl\n",
+          out);
+}
+
+typedef struct path_args {
+    int json;
+    ecl_backend_kind backend;
+    const char *equation;
+    int num_inputs;
+    char **shape_texts;
+} path_args;
+
+static int parse_path_args(int argc, char **argv, path_args *args, int *done)
+{
+    *done = 0;
+    args->json = 0;
+    args->backend = ECL_BACKEND_AUTO;
+    /* Options may come before or after the operands; operands are packed to the front of argv. */
+    int num_operands = 0;
+    int only_operands = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *value = NULL;
+        int found;
+        if (only_operands || !ecl_cli_is_option(argv[i])) {
+            argv[1 + num_operands++] = argv[i];
+            continue;
+        }
+        if (strcmp(argv[i], "--") == 0) {
+            only_operands = 1;
+            continue;
+        }
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            ecl_cli_path_usage(stdout);
+            *done = 1;
+            return ECL_CLI_OK;
+        }
+        if (strcmp(argv[i], "--json") == 0) {
+            args->json = 1;
+        } else if ((found = ecl_cli_option_value(argc, argv, &i, "--backend", NULL, &value)) != 0) {
+            if (found < 0)
+                return ecl_cli_usage_error("path", "option --backend needs a value");
+            if (ecl_cli_parse_backend(value, &args->backend) != 0)
+                return ecl_cli_usage_error("path", "unknown backend '%s' (use auto, cpu or opencl)",
+                                           value);
+        } else {
+            return ecl_cli_usage_error("path", "unknown option '%s' (see 'einsumcl path --help')",
+                                       argv[i]);
+        }
+    }
+    char **operands = argv + 1;
+    if (num_operands == 0)
+        return ecl_cli_usage_error("path", "missing EQUATION and shapes (see 'einsumcl path --help')");
+    args->equation = operands[0];
+    if (num_operands == 1)
+        return ecl_cli_usage_error("path", "missing operand shapes after the equation '%s'",
+                                   args->equation);
+    if (num_operands - 1 > ECL_MAX_OPERANDS)
+        return ecl_cli_usage_error("path", "%d shapes given; at most %d are supported",
+                                   num_operands - 1, ECL_MAX_OPERANDS);
+    args->num_inputs = num_operands - 1;
+    args->shape_texts = operands + 1;
+    return ECL_CLI_OK;
+}
+
+static int plan_and_print(ecl_context *ctx, const path_args *args, const ecl_cli_shape *shapes)
+{
+    ecl_tensor_desc descs[ECL_MAX_OPERANDS];
+    for (int k = 0; k < args->num_inputs; k++) {
+        descs[k].dtype = shapes[k].dtype;
+        descs[k].ndim = shapes[k].ndim;
+        descs[k].shape = shapes[k].dims;
+        descs[k].strides = NULL;
+    }
+    ecl_plan *plan = NULL;
+    ecl_status status = ecl_plan_create(ctx, args->equation, args->num_inputs, descs, NULL, &plan);
+    if (status != ECL_SUCCESS) {
+        ecl_cli_error("%s", ecl_cli_error_text(ctx, status));
+        return ECL_CLI_ERROR;
+    }
+    const char *text = args->json ? ecl_plan_describe_json(plan) : ecl_plan_describe(plan);
+    int exit_code = ECL_CLI_OK;
+    if (!text) {
+        ecl_cli_error("the plan has no description");
+        exit_code = ECL_CLI_ERROR;
+    } else {
+        size_t len = strlen(text);
+        fputs(text, stdout);
+        if (len == 0 || text[len - 1] != '\n')
+            fputc('\n', stdout);
+        if (fflush(stdout) != 0) {
+            ecl_cli_error("cannot write to standard output");
+            exit_code = ECL_CLI_ERROR;
+        }
+    }
+    ecl_plan_destroy(plan);
+    return exit_code;
+}
+
+int ecl_cli_path(int argc, char **argv)
+{
+    path_args args;
+    int done = 0;
+    int exit_code = parse_path_args(argc, argv, &args, &done);
+    if (exit_code != ECL_CLI_OK || done)
+        return exit_code;
+    ecl_cli_shape *shapes = calloc((size_t)args.num_inputs, sizeof *shapes);
+    if (!shapes) {
+        ecl_cli_error("out of memory");
+        return ECL_CLI_ERROR;
+    }
+    for (int k = 0; k < args.num_inputs; k++) {
+        char why[128];
+        if (ecl_cli_parse_shape(args.shape_texts[k], &shapes[k], why, sizeof why) != 0) {
+            free(shapes);
+            return ecl_cli_usage_error("path", "bad shape '%s' for operand %d: %s",
+                                       args.shape_texts[k], k, why);
+        }
+    }
+    ecl_context *ctx = ecl_cli_open_context(args.backend);
+    if (ctx) {
+        exit_code = plan_and_print(ctx, &args, shapes);
+        ecl_context_destroy(ctx);
+    } else {
+        exit_code = ECL_CLI_ERROR;
+    }
+    free(shapes);
+    return exit_code;
+}
