@@ -54,6 +54,8 @@ ecl_status ecl_einsum(ecl_context *ctx, const char *equation, int num_inputs,
 ecl_status ecl_einsum_alloc(ecl_context *ctx, const char *equation, int num_inputs,
                             const ecl_tensor *const *inputs, ecl_tensor **out)
 {
+    if (out)
+        *out = NULL;
     if (!ctx)
         return ECL_ERROR_INVALID_ARGUMENT;
     ecl_error *err = ecl_context_error(ctx);

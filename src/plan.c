@@ -60,13 +60,14 @@ ecl_status ecl_plan_create(ecl_context *ctx, const char *equation, int num_input
                            const ecl_tensor_desc *inputs, const ecl_plan_options *options,
                            ecl_plan **out)
 {
+    if (out)
+        *out = NULL;
     if (!ctx)
         return ECL_ERROR_INVALID_ARGUMENT;
     ecl_error *err = ecl_context_error(ctx);
     ecl_error_clear(err);
     if (!out)
         return ecl_fail(err, ECL_ERROR_INVALID_ARGUMENT, "ecl_plan_create: out is NULL");
-    *out = NULL;
     if (!equation)
         return ecl_fail(err, ECL_ERROR_INVALID_ARGUMENT, "ecl_plan_create: equation is NULL");
     if (num_inputs < 1 || num_inputs > ECL_MAX_OPERANDS || !inputs)

@@ -177,10 +177,11 @@ ecl_status ecl_tensor_create(ecl_context *ctx, ecl_dtype dtype, int ndim, const 
 ecl_status ecl_tensor_wrap_host(ecl_context *ctx, ecl_dtype dtype, int ndim, const int64_t *shape,
                                 const int64_t *strides, void *data, ecl_tensor **out)
 {
+    if (out)
+        *out = NULL;
     if (!out || !ctx)
         return ctx ? ecl_fail(&ctx->error, ECL_ERROR_INVALID_ARGUMENT, "ecl_tensor_wrap_host: out is NULL")
                    : ECL_ERROR_INVALID_ARGUMENT;
-    *out = NULL;
     ecl_error_clear(&ctx->error);
     ecl_status st = check_shape(&ctx->error, dtype, ndim, shape);
     if (st != ECL_SUCCESS)
@@ -219,10 +220,11 @@ ecl_status ecl_tensor_wrap_host(ecl_context *ctx, ecl_dtype dtype, int ndim, con
 ecl_status ecl_tensor_view(const ecl_tensor *base, int64_t offset, int ndim, const int64_t *shape,
                            const int64_t *strides, ecl_tensor **out)
 {
+    if (out)
+        *out = NULL;
     if (!out || !base)
         return base ? ecl_fail(&base->ctx->error, ECL_ERROR_INVALID_ARGUMENT, "ecl_tensor_view: out is NULL")
                     : ECL_ERROR_INVALID_ARGUMENT;
-    *out = NULL;
     ecl_error *err = &base->ctx->error;
     ecl_error_clear(err);
     ecl_status st = check_shape(err, base->dtype, ndim, shape);
