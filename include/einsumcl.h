@@ -19,6 +19,11 @@
 extern "C" {
 #endif
 
+/* The library is built with hidden visibility; everything declared here is its exported API. */
+#if defined(__GNUC__)
+#pragma GCC visibility push(default)
+#endif
+
 #define ECL_VERSION_MAJOR 0
 #define ECL_VERSION_MINOR 1
 #define ECL_VERSION_PATCH 0
@@ -198,6 +203,10 @@ ecl_status ecl_npy_load(ecl_context *ctx, const char *path, ecl_tensor **out);
 /* Writes the tensor as a .npy file (format 1.0, or 2.0 when the header needs it), atomically:
  * the data goes to a temporary file in the same directory, which is renamed over path. */
 ecl_status ecl_npy_save(ecl_context *ctx, const char *path, const ecl_tensor *tensor);
+
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 
 #ifdef __cplusplus
 }
