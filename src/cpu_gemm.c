@@ -1,0 +1,184 @@
+/*
+ * The CPU backend's batched GEMM on OpenBLAS. One large product goes straight to cblas_?gemm and
+ * OpenBLAS's own threads; many products are spread over OpenMP threads with OpenBLAS held to one
+ * thread meanwhile. k == 0 leaves beta * C. Tiny products, and layouts cblas cannot express (a
+ * leading dimension below the row length, sizes beyond its integer type), run as plain loops
+ * (cpu_gemm_loops.c).
+ */
+#include "cpu_gemm.h"
+
+#include <cblas.h>
+#include <limits.h>
+
+/* Products of at most this many multiply-adds run faster as plain loops than through cblas. */
+#define LOOP_GEMM_MAX_MNK 640
+/* A product whose flops (2mnk) stay below this is too small for OpenBLAS threads to pay off. */
+#define SMALL_GEMM_FLOPS (1 << 25)
+/* Below this many flops in all, a batch is not worth waking threads for. */
+#define TINY_WORK_FLOPS (1 << 22)
+/* cblas products below this many flops (16^3 multiply-adds) are run in turn, not concurrently. */
+#define MIN_PARALLEL_BLAS_FLOPS (2 * 16 * 16 * 16)
+
+static int64_t max64(int64_t x, int64_t y) { return x > y ? x : y; }
+
+/* A leading dimension cblas accepts for a rows x cols matrix, or -1 when there is none: the row
+ * stride of a single-row matrix is never used, so it may be raised to the row length. */
+static int64_t blas_ld(int64_t ld, int64_t rows, int64_t cols)
+{
+    if (rows == 1 && ld < cols)
+        ld = cols;
+    return ld >= max64(1, cols) ? ld : -1;
+}
+
+static int fits_blasint(int64_t v)
+{
+    return sizeof(blasint) >= sizeof(int64_t) || v <= (int64_t)INT_MAX;
+}
+
+static void run_one(const cpu_gemm_one *g, const char *a, const char *b, char *c)
+{
+    if (!g->use_blas) {
+        cpu_gemm_loops(g, a, b, c);
+        return;
+    }
+    const enum CBLAS_TRANSPOSE ta = g->trans_a ? CblasTrans : CblasNoTrans;
+    const enum CBLAS_TRANSPOSE tb = g->trans_b ? CblasTrans : CblasNoTrans;
+    if (g->dtype == ECL_F32)
+        cblas_sgemm(CblasRowMajor, ta, tb, (blasint)g->m, (blasint)g->n, (blasint)g->k,
+                    (float)g->alpha, (const float *)a, (blasint)g->lda, (const float *)b,
+                    (blasint)g->ldb, (float)g->beta, (float *)c, (blasint)g->ldc);
+    else
+        cblas_dgemm(CblasRowMajor, ta, tb, (blasint)g->m, (blasint)g->n, (blasint)g->k,
+                    g->alpha, (const double *)a, (blasint)g->lda, (const double *)b,
+                    (blasint)g->ldb, g->beta, (double *)c, (blasint)g->ldc);
+}
+
+static ecl_status check_args(ecl_backend *be, ecl_dtype dtype, const ecl_gemm_args *g,
+                             int64_t *nbatch)
+{
+    if (dtype != ECL_F32 && dtype != ECL_F64)
+        return ecl_fail(be->err, ECL_ERROR_INVALID_ARGUMENT, "cpu gemm: unsupported dtype %d",
+                        (int)dtype);
+    if (!g)
+        return ecl_fail(be->err, ECL_ERROR_INVALID_ARGUMENT, "cpu gemm: arguments are NULL");
+    if (g->m < 0 || g->n < 0 || g->k < 0)
+        return ecl_fail(be->err, ECL_ERROR_INVALID_ARGUMENT,
+                        "cpu gemm: negative size m=%lld n=%lld k=%lld", (long long)g->m,
+                        (long long)g->n, (long long)g->k);
+    if (g->nbatch < 0 || g->nbatch > ECL_MAX_DIMS)
+        return ecl_fail(be->err, ECL_ERROR_INVALID_ARGUMENT,
+                        "cpu gemm: %d batch dims (0 to %d allowed)", g->nbatch, ECL_MAX_DIMS);
+    *nbatch = 1;
+    for (int d = 0; d < g->nbatch; d++) {
+        if (g->batch_shape[d] < 0)
+            return ecl_fail(be->err, ECL_ERROR_INVALID_ARGUMENT,
+                            "cpu gemm: batch dim %d has negative size %lld", d,
+                            (long long)g->batch_shape[d]);
+        if (ecl_mul_overflow_i64(*nbatch, g->batch_shape[d], nbatch))
+            return ecl_fail(be->err, ECL_ERROR_OVERFLOW, "cpu gemm: batch count overflows");
+        if (g->batch_shape[d] > 1 && g->batch_stride_c[d] == 0)
+            return ecl_fail(be->err, ECL_ERROR_INVALID_ARGUMENT,
+                            "cpu gemm: batch dim %d of size %lld has C stride 0", d,
+                            (long long)g->batch_shape[d]);
+    }
+    return ECL_SUCCESS;
+}
+
+/* C = beta * C for every batch when k == 0. */
+static ecl_status scale_c(ecl_backend *be, ecl_dtype dtype, const ecl_gemm_args *g, void *c,
+                          int64_t c_offset, double beta)
+{
+    int64_t shape[ECL_MAX_DIMS + 2], stride[ECL_MAX_DIMS + 2];
+    for (int d = 0; d < g->nbatch; d++) {
+        shape[d] = g->batch_shape[d];
+        stride[d] = g->batch_stride_c[d];
+    }
+    shape[g->nbatch] = g->m;
+    stride[g->nbatch] = g->ldc;
+    shape[g->nbatch + 1] = g->n;
+    stride[g->nbatch + 1] = 1;
+    ecl_strided view = {c, c_offset, g->nbatch + 2, shape, stride};
+    return ecl_cpu_scale(be, dtype, &view, beta);
+}
+
+/* OpenMP threads for a batch of products (1: run them in turn, letting OpenBLAS thread each). */
+static int batch_threads(const ecl_cpu_backend *be, const cpu_gemm_one *one, int64_t nbatch)
+{
+    const double flops = 2.0 * (double)one->m * (double)one->n * (double)one->k;
+    const int nt = be->threads < nbatch ? be->threads : (int)nbatch;
+    if (nt <= 1 || flops * (double)nbatch < TINY_WORK_FLOPS)
+        return 1;
+    if (one->use_blas && flops < MIN_PARALLEL_BLAS_FLOPS)
+        return 1;  /* concurrent tiny cblas calls contend for OpenBLAS's buffer lock */
+    if (one->use_blas && flops > SMALL_GEMM_FLOPS && nbatch < 4 * nt)
+        return 1;  /* few large products: OpenBLAS threads each one */
+    return nt;
+}
+
+static void run_batches(const ecl_cpu_backend *be, const cpu_gemm_one *one,
+                        const cpu_space *batch, int64_t nbatch, char *const *base)
+{
+    const int64_t esz = (int64_t)ecl_dtype_size(one->dtype);
+    const int nt = batch_threads(be, one, nbatch);
+    const int blas_threads = nt > 1 && one->use_blas ? openblas_get_num_threads() : 1;
+    if (blas_threads > 1)
+        openblas_set_num_threads(1);
+    const double mnk = (double)one->m * (double)one->n * (double)one->k;
+    const int64_t nchunks = cpu_chunk_count(nbatch, mnk < CPU_GRAIN ? (int64_t)mnk : CPU_GRAIN, nt);
+#pragma omp parallel for num_threads(nt) schedule(dynamic, 1) if (nt > 1)
+    for (int64_t chunk = 0; chunk < nchunks; chunk++) {
+        int64_t begin, end;
+        cpu_chunk_range(nbatch, nchunks, chunk, &begin, &end);
+        cpu_odo it;
+        cpu_odo_seek(&it, batch, 0, batch->nd, begin);
+        for (int64_t t = begin; t < end; t++, cpu_odo_next(&it, batch, 0, batch->nd))
+            run_one(one, base[1] + it.off[1] * esz, base[2] + it.off[2] * esz,
+                    base[0] + it.off[0] * esz);
+    }
+    if (blas_threads > 1)
+        openblas_set_num_threads(blas_threads);
+}
+
+ecl_status ecl_cpu_gemm(ecl_backend *be, ecl_dtype dtype, const ecl_gemm_args *g, void *a,
+                        int64_t a_offset, void *b, int64_t b_offset, void *c, int64_t c_offset,
+                        double alpha, double beta)
+{
+    int64_t nbatch;
+    ecl_status st = check_args(be, dtype, g, &nbatch);
+    if (st || g->m == 0 || g->n == 0 || nbatch == 0)
+        return st;
+    if (!c || (g->k > 0 && (!a || !b)))
+        return ecl_fail(be->err, ECL_ERROR_INVALID_ARGUMENT, "cpu gemm: %s memory is NULL",
+                        !c ? "C" : !a ? "A" : "B");
+    if (g->k == 0)
+        return scale_c(be, dtype, g, c, c_offset, beta);
+
+    cpu_gemm_one one = {.dtype = dtype, .trans_a = g->trans_a, .trans_b = g->trans_b,
+                        .m = g->m, .n = g->n, .k = g->k, .alpha = alpha, .beta = beta};
+    const int64_t lda = g->trans_a ? blas_ld(g->lda, g->k, g->m) : blas_ld(g->lda, g->m, g->k);
+    const int64_t ldb = g->trans_b ? blas_ld(g->ldb, g->n, g->k) : blas_ld(g->ldb, g->k, g->n);
+    const int64_t ldc = blas_ld(g->ldc, g->m, g->n);
+    const int tiny = (double)g->m * (double)g->n * (double)g->k <= LOOP_GEMM_MAX_MNK;
+    one.use_blas = !tiny && lda > 0 && ldb > 0 && ldc > 0 && fits_blasint(g->m) &&
+                   fits_blasint(g->n) && fits_blasint(g->k) && fits_blasint(lda) &&
+                   fits_blasint(ldb) && fits_blasint(ldc);
+    one.lda = one.use_blas ? lda : g->lda;
+    one.ldb = one.use_blas ? ldb : g->ldb;
+    one.ldc = one.use_blas ? ldc : g->ldc;
+
+    cpu_space batch = {.nops = 3, .nd = g->nbatch, .nkeep = g->nbatch};
+    for (int d = 0; d < g->nbatch; d++) {
+        batch.shape[d] = g->batch_shape[d];
+        batch.stride[0][d] = g->batch_stride_c[d];
+        batch.stride[1][d] = g->batch_stride_a[d];
+        batch.stride[2][d] = g->batch_stride_b[d];
+    }
+    cpu_space_simplify(&batch);
+    const int64_t esz = (int64_t)ecl_dtype_size(dtype);
+    char *const base[CPU_MAX_OPS] = {
+        (char *)c + (c_offset + batch.offset[0]) * esz,
+        (char *)a + (a_offset + batch.offset[1]) * esz,
+        (char *)b + (b_offset + batch.offset[2]) * esz};
+    run_batches((const ecl_cpu_backend *)be, &one, &batch, nbatch, base);
+    return ECL_SUCCESS;
+}

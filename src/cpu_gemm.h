@@ -1,0 +1,23 @@
+/*
+ * One product of the CPU backend's batched GEMM (cpu_gemm.c), and the plain-loop kernel
+ * (cpu_gemm_loops.c) used for products too small for OpenBLAS's call and packing overhead and for
+ * layouts cblas cannot express.
+ */
+#ifndef ECL_CPU_GEMM_H
+#define ECL_CPU_GEMM_H
+
+#include "cpu_internal.h"
+
+/* C = alpha * op(A) op(B) + beta * C with row-major leading dims (any value, even 0 or < 0). */
+typedef struct cpu_gemm_one {
+    ecl_dtype dtype;
+    int trans_a, trans_b;
+    int64_t m, n, k, lda, ldb, ldc;
+    double alpha, beta;
+    int use_blas;
+} cpu_gemm_one;
+
+/* Plain loops accumulating in double; beta == 0 does not read C. */
+void cpu_gemm_loops(const cpu_gemm_one *g, const char *a, const char *b, char *c);
+
+#endif /* ECL_CPU_GEMM_H */
