@@ -98,7 +98,9 @@ ecl_status ecl_plan_create(ecl_context *ctx, const char *equation, int num_input
     if (st == ECL_SUCCESS)
         st = ecl_bind(eq, num_inputs, inputs, plan->bound, err);
     if (st == ECL_SUCCESS)
-        st = ecl_plan_build(plan->bound, &opts, &plan->low, err);
+        st = ecl_path_find(plan->bound, &opts, &plan->path, err);
+    if (st == ECL_SUCCESS)
+        st = ecl_plan_build(plan->bound, &plan->path, &plan->low, err);
     if (st == ECL_SUCCESS)
         st = check_workspace(plan, err);
     free(eq);

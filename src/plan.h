@@ -8,6 +8,7 @@
 
 #include "backend.h"
 #include "bind.h"
+#include "path.h"
 
 #define ECL_BUF_OUTPUT (-1)
 #define ECL_BUF_WORKSPACE (-2)
@@ -48,8 +49,8 @@ typedef struct ecl_lowered {
     double flops, naive_flops;
 } ecl_lowered;
 
-/* Lowers a bound equation to steps (left-to-right pairwise order for now). Pure: no device. */
-ecl_status ecl_plan_build(const ecl_bound *b, const ecl_plan_options *options, ecl_lowered *out,
+/* Lowers a bound equation to steps, contracting pairs in path order. Pure: no device. */
+ecl_status ecl_plan_build(const ecl_bound *b, const ecl_path *path, ecl_lowered *out,
                           ecl_error *err);
 void ecl_lowered_free(ecl_lowered *low);
 
@@ -66,6 +67,7 @@ struct ecl_plan {
     ecl_bound *bound;
     int num_inputs;
     ecl_plan_input *inputs;
+    ecl_path path;
     ecl_lowered low;
     void *workspace;  /* backend memory, workspace_bytes long */
     size_t workspace_bytes;

@@ -1,6 +1,6 @@
 /*
- * The planner's driver: turns a bound equation into steps. Operands are contracted pairwise, left
- * to right (path optimisation is a separate concern); each pair first sums labels that only one
+ * The planner's driver: turns a bound equation into steps. Operands are contracted pairwise in the
+ * order of a path (path.c chooses it); each pair first sums labels that only one
  * side has and nobody needs later, then becomes a broadcast multiply (nothing contracted), a batched
  * dot (nothing kept on either side alone) or a batched GEMM (plan_gemm.c). A single operand becomes
  * one copy or reduction straight into the output. Diagonals and broadcasts are strided views
@@ -289,16 +289,49 @@ static void operand_view(const ecl_bound *b, int i, ecl_view *v)
 }
 
 /* An operand in the plan's dtype: f32 inputs of an f64 plan are converted into the workspace. */
-static ecl_status load_operand(ecl_planner *p, int i, ecl_view *v)
+static ecl_status to_plan_dtype(ecl_planner *p, ecl_view *v)
 {
-    operand_view(p->b, i, v);
     if (v->dtype == p->b->dtype)
         return ECL_SUCCESS;
     ecl_view src = *v;
     return ecl_planner_copy_to_tmp(p, &src, src.label, src.ndim, v);
 }
 
-static ecl_status build_steps(ecl_planner *p)
+/* Removes entry i of the operand list. */
+static void list_remove(ecl_view *list, int *count, int i)
+{
+    memmove(&list[i], &list[i + 1], sizeof *list * (size_t)(*count - i - 1));
+    (*count)--;
+}
+
+/* Contracts the operand list in path order; list has room for nops views. */
+static ecl_status contract_path(ecl_planner *p, const ecl_path *path, ecl_view *list,
+                                const unsigned char *in_out)
+{
+    int count = p->b->nops;
+    for (int s = 0; s < path->npairs; s++) {
+        int i = path->pair[s][0], j = path->pair[s][1];
+        ecl_view A = list[i], B = list[j], result;
+        list_remove(list, &count, i > j ? i : j);
+        list_remove(list, &count, i > j ? j : i);
+        ecl_status st = to_plan_dtype(p, &A);
+        if (st == ECL_SUCCESS)
+            st = to_plan_dtype(p, &B);
+        if (st != ECL_SUCCESS)
+            return st;
+        unsigned char keep[ECL_MAX_LABELS];
+        memcpy(keep, in_out, sizeof keep);
+        for (int k = 0; k < count; k++)
+            for (int d = 0; d < list[k].ndim; d++)
+                keep[list[k].label[d]] = 1;
+        if ((st = lower_pair(p, &A, &B, keep, count == 0, &result)) != ECL_SUCCESS)
+            return st;
+        list[count++] = result;
+    }
+    return ECL_SUCCESS;
+}
+
+static ecl_status build_steps(ecl_planner *p, const ecl_path *path)
 {
     const ecl_bound *b = p->b;
     ecl_view out;
@@ -320,40 +353,36 @@ static ecl_status build_steps(ecl_planner *p)
     for (int d = 0; d < b->out_ndim; d++)
         in_out[b->out_label[d]] = 1;
 
-    ecl_view acc;
-    ecl_status st = load_operand(p, 0, &acc);
-    if (st != ECL_SUCCESS)
-        return st;
+    ecl_view *list = malloc(sizeof *list * (size_t)b->nops);
+    if (!list)
+        return ecl_fail(p->err, ECL_ERROR_OUT_OF_MEMORY, "cannot allocate the operand list");
+    for (int i = 0; i < b->nops; i++)
+        operand_view(b, i, &list[i]);
+    ecl_status st;
     if (b->nops == 1) {
         int sum[ECL_MAX_DIMS], ns = 0;
-        for (int d = 0; d < acc.ndim; d++)
-            if (!in_out[acc.label[d]])
-                sum[ns++] = acc.label[d];
-        return emit_sum_product(p, &out, &acc, NULL, sum, ns, 1);
+        for (int d = 0; d < list[0].ndim; d++)
+            if (!in_out[list[0].label[d]])
+                sum[ns++] = list[0].label[d];
+        st = to_plan_dtype(p, &list[0]);
+        if (st == ECL_SUCCESS)
+            st = emit_sum_product(p, &out, &list[0], NULL, sum, ns, 1);
+    } else {
+        st = contract_path(p, path, list, in_out);
     }
-    for (int i = 1; i < b->nops; i++) {
-        ecl_view next, result;
-        if ((st = load_operand(p, i, &next)) != ECL_SUCCESS)
-            return st;
-        unsigned char keep[ECL_MAX_LABELS];
-        memcpy(keep, in_out, sizeof keep);
-        for (int j = i + 1; j < b->nops; j++)
-            for (int d = 0; d < b->op[j].ndim; d++)
-                keep[b->op[j].label[d]] = 1;
-        if ((st = lower_pair(p, &acc, &next, keep, i == b->nops - 1, &result)) != ECL_SUCCESS)
-            return st;
-        acc = result;
-    }
-    return ECL_SUCCESS;
+    free(list);
+    return st;
 }
 
-ecl_status ecl_plan_build(const ecl_bound *b, const ecl_plan_options *options, ecl_lowered *out,
+ecl_status ecl_plan_build(const ecl_bound *b, const ecl_path *path, ecl_lowered *out,
                           ecl_error *err)
 {
-    (void)options;  /* only the left-to-right order exists yet */
     memset(out, 0, sizeof *out);
+    ecl_status st = ecl_path_validate(path, b->nops, err);
+    if (st != ECL_SUCCESS)
+        return st;
     ecl_planner p = {.b = b, .low = out, .err = err};
-    ecl_status st = build_steps(&p);
+    st = build_steps(&p, path);
     free(p.live);
     if (st != ECL_SUCCESS) {
         ecl_lowered_free(out);
