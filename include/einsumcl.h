@@ -145,13 +145,20 @@ typedef struct ecl_tensor_desc {
 } ecl_tensor_desc;
 
 typedef enum ecl_path_algorithm {
-    ECL_PATH_AUTO = 0,  /* the library's choice */
-    ECL_PATH_LEFT       /* contract operands left to right, as numpy's optimize=False */
+    ECL_PATH_AUTO = 0,  /* chosen by operand count: optimal for few operands, else branch/greedy */
+    ECL_PATH_LEFT,      /* contract operands left to right, as numpy's optimize=False */
+    ECL_PATH_OPTIMAL,   /* dynamic programming over subsets: minimal cost */
+    ECL_PATH_GREEDY,    /* opt_einsum's greedy heuristic */
+    ECL_PATH_BRANCH,    /* bounded branch-and-bound search between greedy and optimal */
+    ECL_PATH_EXPLICIT   /* the pairs given in ecl_plan_options.pairs */
 } ecl_path_algorithm;
 
 typedef struct ecl_plan_options {
     ecl_path_algorithm path;
-    uint64_t memory_limit;  /* bytes for the largest intermediate; 0 = unlimited */
+    uint64_t memory_limit;     /* bytes for the largest intermediate; 0 = unlimited */
+    int num_pairs;             /* ECL_PATH_EXPLICIT: number of pairs (operands - 1) */
+    const int (*pairs)[2];     /* ECL_PATH_EXPLICIT: numpy.einsum_path order: positions in the
+                                * current operand list; the result is appended at the end */
 } ecl_plan_options;
 
 void ecl_plan_options_init(ecl_plan_options *options);
@@ -176,6 +183,9 @@ const int64_t *ecl_plan_output_shape(const ecl_plan *plan);  /* owned by the pla
 /* FLOPs of the planned steps (a multiply-add counts 2), and numpy.einsum_path's naive count. */
 double ecl_plan_flops(const ecl_plan *plan);
 double ecl_plan_naive_flops(const ecl_plan *plan);
+/* The contraction order the plan uses, in numpy.einsum_path's convention. Writes up to capacity
+ * pairs and returns the number of pairs (operands - 1). */
+int ecl_plan_path(const ecl_plan *plan, int (*pairs)[2], int capacity);
 /* Bytes of device workspace the plan keeps for intermediates; peak bytes of intermediates and
  * output alive at once. */
 uint64_t ecl_plan_workspace_bytes(const ecl_plan *plan);

@@ -25,6 +25,11 @@ ecl_status ecl_path_find(const ecl_bound *b, const ecl_plan_options *options, ec
     case ECL_PATH_LEFT:
         left_to_right(b->nops, out);
         return ECL_SUCCESS;
+    case ECL_PATH_OPTIMAL:
+    case ECL_PATH_GREEDY:
+    case ECL_PATH_BRANCH:
+    case ECL_PATH_EXPLICIT:
+        break;
     }
     return ecl_fail(err, ECL_ERROR_INVALID_ARGUMENT, "unknown path algorithm %d", (int)algo);
 }

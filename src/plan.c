@@ -77,8 +77,6 @@ ecl_status ecl_plan_create(ecl_context *ctx, const char *equation, int num_input
     ecl_plan_options_init(&opts);
     if (options)
         opts = *options;
-    if (opts.path != ECL_PATH_AUTO && opts.path != ECL_PATH_LEFT)
-        return ecl_fail(err, ECL_ERROR_INVALID_ARGUMENT, "unknown path algorithm %d", (int)opts.path);
 
     ecl_plan *plan = calloc(1, sizeof *plan);
     ecl_equation *eq = malloc(sizeof *eq);
@@ -135,6 +133,17 @@ int ecl_plan_output_ndim(const ecl_plan *plan) { return plan ? plan->bound->out_
 const int64_t *ecl_plan_output_shape(const ecl_plan *plan) { return plan ? plan->bound->out_shape : NULL; }
 double ecl_plan_flops(const ecl_plan *plan) { return plan ? plan->low.flops : 0; }
 double ecl_plan_naive_flops(const ecl_plan *plan) { return plan ? plan->low.naive_flops : 0; }
+int ecl_plan_path(const ecl_plan *plan, int (*pairs)[2], int capacity)
+{
+    if (!plan)
+        return -1;
+    for (int i = 0; i < plan->path.npairs && i < capacity; i++) {
+        pairs[i][0] = plan->path.pair[i][0];
+        pairs[i][1] = plan->path.pair[i][1];
+    }
+    return plan->path.npairs;
+}
+
 uint64_t ecl_plan_workspace_bytes(const ecl_plan *plan) { return plan ? plan->workspace_bytes : 0; }
 
 uint64_t ecl_plan_peak_bytes(const ecl_plan *plan)
