@@ -104,6 +104,52 @@ const char *ecl_context_device_name(const ecl_context *ctx);
 /* Waits until all work enqueued on the context has finished. */
 ecl_status ecl_finish(ecl_context *ctx);
 
+/* ---- OpenCL devices --------------------------------------------------------------------------- */
+
+typedef enum ecl_device_type {
+    ECL_DEVICE_CPU = 1,
+    ECL_DEVICE_GPU,
+    ECL_DEVICE_ACCELERATOR,
+    ECL_DEVICE_OTHER
+} ecl_device_type;
+
+/* One OpenCL device, or a platform that has none (device == -1; only the platform fields set). */
+typedef struct ecl_device_info {
+    int platform;               /* P of the "P:D" spec (ECL_DEVICE, ecl_context_options.device) */
+    int device;                 /* D of the "P:D" spec; -1 for a platform without devices */
+    ecl_device_type type;
+    char platform_name[256];
+    char platform_version[128];
+    char name[256];
+    char vendor[256];
+    char version[128];          /* CL_DEVICE_VERSION, e.g. "OpenCL 3.0 ..." */
+    char driver_version[128];
+    unsigned compute_units;
+    unsigned clock_mhz;
+    uint64_t global_mem_bytes;
+    uint64_t local_mem_bytes;
+    uint64_t max_alloc_bytes;   /* largest single buffer (CL_DEVICE_MAX_MEM_ALLOC_SIZE) */
+    int fp64;                   /* float64 supported (cl_khr_fp64) */
+    int usable;                 /* 0: einsumcl cannot run on it; unusable_reason says why */
+    char unusable_reason[96];
+} ecl_device_info;
+
+/* Lists every OpenCL platform and device, in "P:D" order. On success *devices is a new array of
+ * *count entries (release it with ecl_device_list_free) and *auto_index (may be NULL) is the entry
+ * that a context with ECL_BACKEND_AUTO would open, given ECL_BACKEND and ECL_DEVICE, or -1 when it
+ * would use the CPU path. Without OpenCL (no ICD loader, no platform) returns
+ * ECL_ERROR_UNAVAILABLE with the reason in ecl_last_create_error(), *devices NULL and *count 0.
+ *
+ * Selection rules: the automatic choice is the largest usable GPU or accelerator (discrete before
+ * integrated, then compute units x clock, then global memory); CPU OpenCL devices (PoCL) are used
+ * only when OpenCL is asked for (ECL_BACKEND_OPENCL, ECL_BACKEND=opencl) or the device is named.
+ * A device spec is "P:D" or a case-insensitive substring of the device name (the largest matching
+ * device). May be called from any thread. */
+ecl_status ecl_device_list(ecl_device_info **devices, int *count, int *auto_index);
+void ecl_device_list_free(ecl_device_info *devices);
+/* "CPU", "GPU", "accelerator", "other". Thread-safe. */
+const char *ecl_device_type_name(ecl_device_type type);
+
 /* ---- Tensors ---------------------------------------------------------------------------------- */
 
 /* A tensor: dtype, shape, element strides (may be 0 or negative for views) and storage owned by the
@@ -112,8 +158,14 @@ ecl_status ecl_finish(ecl_context *ctx);
 /* Creates a contiguous row-major tensor, zero-filled. */
 ecl_status ecl_tensor_create(ecl_context *ctx, ecl_dtype dtype, int ndim, const int64_t *shape,
                              ecl_tensor **out);
-/* Wraps caller-owned host memory without copying (CPU backend). strides may be NULL (row-major).
- * The memory must stay valid and cover every addressed element until the tensor is destroyed. */
+/* Wraps caller-owned host memory without copying. strides may be NULL (row-major). The memory
+ * must stay valid and cover every addressed element until the tensor is destroyed.
+ * CPU backend: the tensor is the memory; reads and writes of either are seen by the other.
+ * OpenCL backend: the memory backs a device buffer created with CL_MEM_USE_HOST_PTR (zero-copy
+ * where the device shares host memory, such as CPU devices and integrated GPUs; elsewhere the
+ * driver may keep a device copy). While the tensor exists, access its contents only through
+ * ecl_tensor_read / ecl_tensor_write and do not touch the memory directly; when the tensor (and
+ * every view of it) is destroyed, the memory holds the tensor's final contents. */
 ecl_status ecl_tensor_wrap_host(ecl_context *ctx, ecl_dtype dtype, int ndim, const int64_t *shape,
                                 const int64_t *strides, void *data, ecl_tensor **out);
 /* A view sharing base's storage: element offset from base's first element, new shape and strides.

@@ -1,13 +1,21 @@
 /*
- * Contexts: backend selection (auto / cpu / opencl, with the ECL_BACKEND environment variable
- * overriding auto), the last-error record, and teardown. The OpenCL backend is not built yet, so
- * auto resolves to the CPU path and an explicit opencl request is ECL_ERROR_UNAVAILABLE.
+ * Contexts: backend selection, the last-error record, and teardown. AUTO (unless ECL_BACKEND says
+ * otherwise) opens the best OpenCL GPU or accelerator and falls back to the CPU path when OpenCL
+ * is missing or broken (no ICD loader, no platform, no such device, a device that fails to
+ * initialise); an explicit OpenCL request fails instead, naming the reason. A device spec that
+ * names no existing device is an error either way. Also the interop constructor over a caller's
+ * cl_command_queue (einsumcl_opencl.h).
  */
 #include "context.h"
+#include "opencl_backend.h" /* before einsumcl_opencl.h: it fixes the OpenCL target version */
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include "backend_env.h"
+#include "einsumcl_opencl.h"
 
 static _Thread_local ecl_error last_create_error;
 
@@ -19,7 +27,7 @@ void ecl_context_options_init(ecl_context_options *options)
     options->backend = ECL_BACKEND_AUTO;
 }
 
-static ecl_status backend_from_env(ecl_backend_kind *kind, ecl_error *err)
+ecl_status ecl_env_backend(ecl_backend_kind *kind, ecl_error *err)
 {
     const char *env = getenv("ECL_BACKEND");
     if (!env || !*env || strcasecmp(env, "auto") == 0)
@@ -31,6 +39,60 @@ static ecl_status backend_from_env(ecl_backend_kind *kind, ecl_error *err)
     else
         return ecl_fail(err, ECL_ERROR_INVALID_ARGUMENT,
                         "ECL_BACKEND='%s' is not one of auto, cpu, opencl", env);
+    return ECL_SUCCESS;
+}
+
+ecl_error *ecl_create_error(void)
+{
+    return &last_create_error;
+}
+
+const char *ecl_env_device(const char *option)
+{
+    if (option && *option)
+        return option;
+    const char *env = getenv("ECL_DEVICE");
+    return env && *env ? env : NULL;
+}
+
+static int verbose(void)
+{
+    const char *v = getenv("ECL_VERBOSE");
+    return v && *v && strcmp(v, "0") != 0;
+}
+
+/* The backend for kind: OpenCL (AUTO tries it first) or the CPU path. */
+static ecl_status open_backend(ecl_backend_kind kind, const char *spec, int num_threads,
+                               ecl_error *err, ecl_backend **out)
+{
+    if (kind == ECL_BACKEND_OPENCL)
+        return ecl_backend_opencl_create(spec, 1, err, out);
+    if (kind == ECL_BACKEND_AUTO) {
+        ecl_status st = ecl_backend_opencl_create(spec, 0, err, out);
+        if (st == ECL_SUCCESS || st == ECL_ERROR_INVALID_ARGUMENT)
+            return st;
+        if (verbose())
+            fprintf(stderr, "einsumcl: auto backend: using the CPU path: %s\n", err->message);
+        ecl_error_clear(err);
+    }
+    return ecl_backend_cpu_create(num_threads, err, out);
+}
+
+/* Wraps a backend into a new context (the backend is destroyed on failure). */
+static ecl_status new_context(ecl_backend *backend, const ecl_context_options *opts, ecl_error *err,
+                              ecl_context **out)
+{
+    ecl_context *ctx = calloc(1, sizeof *ctx);
+    if (!ctx) {
+        backend->ops->destroy(backend);
+        return ecl_fail(err, ECL_ERROR_OUT_OF_MEMORY, "cannot allocate a context");
+    }
+    ecl_error_clear(&ctx->error);
+    ecl_plan_cache_init(&ctx->cache, opts->plan_cache_capacity);
+    ctx->num_threads = opts->num_threads;
+    ctx->backend = backend;
+    backend->err = &ctx->error;
+    *out = ctx;
     return ECL_SUCCESS;
 }
 
@@ -51,28 +113,39 @@ ecl_status ecl_context_create(const ecl_context_options *options, ecl_context **
         return ecl_fail(err, ECL_ERROR_INVALID_ARGUMENT, "num_threads %d is negative", opts.num_threads);
     ecl_backend_kind kind = opts.backend;
     if (kind == ECL_BACKEND_AUTO) {
-        ecl_status st = backend_from_env(&kind, err);
+        ecl_status st = ecl_env_backend(&kind, err);
         if (st != ECL_SUCCESS)
             return st;
     }
-    if (kind == ECL_BACKEND_OPENCL)
-        return ecl_fail(err, ECL_ERROR_UNAVAILABLE,
-                        "the OpenCL backend is not available in this build of einsumcl");
-
-    ecl_context *ctx = calloc(1, sizeof *ctx);
-    if (!ctx)
-        return ecl_fail(err, ECL_ERROR_OUT_OF_MEMORY, "cannot allocate a context");
-    ecl_error_clear(&ctx->error);
-    ecl_plan_cache_init(&ctx->cache, opts.plan_cache_capacity);
-    ctx->num_threads = opts.num_threads;
-    ecl_status st = ecl_backend_cpu_create(opts.num_threads, err, &ctx->backend);
-    if (st != ECL_SUCCESS) {
-        free(ctx);
+    ecl_backend *backend = NULL;
+    ecl_status st = open_backend(kind, ecl_env_device(opts.device), opts.num_threads, err, &backend);
+    if (st != ECL_SUCCESS)
         return st;
-    }
-    ctx->backend->err = &ctx->error;
-    *out = ctx;
-    return ECL_SUCCESS;
+    return new_context(backend, &opts, err, out);
+}
+
+ecl_status ecl_context_create_from_queue(cl_command_queue queue, ecl_context **out)
+{
+    ecl_error *err = &last_create_error;
+    ecl_error_clear(err);
+    if (!out)
+        return ecl_fail(err, ECL_ERROR_INVALID_ARGUMENT, "ecl_context_create_from_queue: out is NULL");
+    *out = NULL;
+    ecl_context_options opts;
+    ecl_context_options_init(&opts);
+    opts.backend = ECL_BACKEND_OPENCL;
+    ecl_backend *backend = NULL;
+    ecl_status st = ecl_backend_opencl_from_queue(queue, err, &backend);
+    if (st != ECL_SUCCESS)
+        return st;
+    return new_context(backend, &opts, err, out);
+}
+
+cl_command_queue ecl_context_cl_queue(const ecl_context *ctx)
+{
+    if (!ctx || ctx->backend->kind != ECL_BACKEND_OPENCL)
+        return NULL;
+    return ((const ecl_ocl_backend *)ctx->backend)->queue;
 }
 
 void ecl_context_destroy(ecl_context *ctx)

@@ -1,8 +1,12 @@
 /*
- * `einsumcl devices`: lists each backend with the device a context on it would use, or why it is
- * unavailable, and marks the one that the automatic choice (--backend auto) picks.
+ * `einsumcl devices`: the CPU path, then every OpenCL platform and device with its facts (type,
+ * compute units, clock, global and local memory, largest allocation, fp64, versions), or why
+ * OpenCL is unavailable. The backend an automatic context would use is marked [auto], and a last
+ * line says what the automatic choice is and why.
  */
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "commands.h"
 #include "options.h"
@@ -10,29 +14,80 @@
 void ecl_cli_devices_usage(FILE *out)
 {
     fputs("usage: einsumcl devices\n"
-          "  Lists the backends and devices available; the automatic choice is marked [auto].\n",
+          "  Lists the CPU path and every OpenCL platform and device; the one an automatic\n"
+          "  context would use is marked [auto]. Pick a device with --device P:D or a name\n"
+          "  substring (or the ECL_DEVICE variable); CPU OpenCL devices are used automatically\n"
+          "  only with --backend opencl (or ECL_BACKEND=opencl).\n",
           out);
 }
 
-/* Prints one backend line; returns 1 when the backend is available. */
-static int list_backend(ecl_backend_kind kind, ecl_backend_kind auto_kind)
+/* "12.6 GiB"-style sizes. */
+static const char *format_bytes(uint64_t bytes, char *buf, size_t cap)
 {
-    ecl_context_options options;
-    ecl_context_options_init(&options);
-    options.backend = kind;
-    ecl_context *ctx = NULL;
-    ecl_status status = ecl_context_create(&options, &ctx);
-    if (status != ECL_SUCCESS) {
-        const char *detail = ecl_last_create_error();
-        printf("%s: unavailable (%s)\n", ecl_cli_backend_name(kind),
-               detail && detail[0] ? detail : ecl_status_string(status));
-        return 0;
+    static const char *const units[] = {"bytes", "KiB", "MiB", "GiB", "TiB"};
+    double value = (double)bytes;
+    int unit = 0;
+    while (value >= 1024.0 && unit < 4) {
+        value /= 1024.0;
+        unit++;
     }
-    const char *name = ecl_context_device_name(ctx);
-    printf("%s: %s%s\n", ecl_cli_backend_name(kind), name ? name : "(unnamed device)",
-           kind == auto_kind ? " [auto]" : "");
-    ecl_context_destroy(ctx);
-    return 1;
+    snprintf(buf, cap, "%.4g %s", value, units[unit]);
+    return buf;
+}
+
+static void print_device(const ecl_device_info *d, int is_auto)
+{
+    char global[32], local[32], alloc[32];
+    printf("  %d:%d %s%s\n", d->platform, d->device, d->name, is_auto ? " [auto]" : "");
+    printf("      %s, %u compute units, %u MHz, global memory %s, local memory %s, "
+           "max allocation %s, fp64 %s\n",
+           ecl_device_type_name(d->type), d->compute_units, d->clock_mhz,
+           format_bytes(d->global_mem_bytes, global, sizeof global),
+           format_bytes(d->local_mem_bytes, local, sizeof local),
+           format_bytes(d->max_alloc_bytes, alloc, sizeof alloc), d->fp64 ? "yes" : "no");
+    printf("      %s, driver %s, vendor %s\n", d->version, d->driver_version, d->vendor);
+    if (!d->usable)
+        printf("      not usable: %s\n", d->unusable_reason);
+}
+
+static void print_opencl(const ecl_device_info *devices, int count, int auto_device)
+{
+    int platforms = 0, real_devices = 0;
+    for (int i = 0; i < count; i++) {
+        platforms += i == 0 || devices[i].platform != devices[i - 1].platform;
+        real_devices += devices[i].device >= 0;
+    }
+    printf("opencl: %d platform%s, %d device%s\n", platforms, platforms == 1 ? "" : "s",
+           real_devices, real_devices == 1 ? "" : "s");
+    for (int i = 0; i < count; i++) {
+        const ecl_device_info *d = &devices[i];
+        if (i == 0 || d->platform != devices[i - 1].platform)
+            printf("platform %d: %s (%s)%s\n", d->platform, d->platform_name, d->platform_version,
+                   d->device < 0 ? ": no devices" : "");
+        if (d->device >= 0)
+            print_device(d, i == auto_device);
+    }
+}
+
+/* The automatic choice, described after the list. */
+static void print_auto_line(ecl_backend_kind kind, const ecl_device_info *chosen,
+                            const char *failure, int opencl_listed)
+{
+    const char *backend_env = getenv("ECL_BACKEND");
+    if (failure)
+        printf("auto: fails: %s\n", failure);
+    else if (kind == ECL_BACKEND_OPENCL && chosen)
+        printf("auto: OpenCL device %d:%d (%s)\n", chosen->platform, chosen->device, chosen->name);
+    else if (backend_env && strcasecmp(backend_env, "cpu") == 0)
+        printf("auto: the CPU path (ECL_BACKEND=cpu)\n");
+    else if (!opencl_listed)
+        printf("auto: the CPU path (OpenCL is unavailable)\n");
+    else if (chosen)
+        printf("auto: the CPU path (OpenCL device %d:%d could not be opened)\n", chosen->platform,
+               chosen->device);
+    else
+        printf("auto: the CPU path (no usable OpenCL GPU or accelerator; CPU OpenCL devices are "
+               "used only with --backend opencl or ECL_BACKEND=opencl)\n");
 }
 
 int ecl_cli_devices(int argc, char **argv)
@@ -45,22 +100,46 @@ int ecl_cli_devices(int argc, char **argv)
         return ecl_cli_usage_error("devices", "unexpected argument '%s' (see 'einsumcl devices --help')",
                                    argv[1]);
     }
-    /* The automatic choice is whatever backend an AUTO context lands on. */
+    ecl_device_info *devices = NULL;
+    int count = 0, auto_device = -1;
+    ecl_status listed = ecl_device_list(&devices, &count, &auto_device);
+    char opencl_failure[1024] = "";
+    if (listed != ECL_SUCCESS) /* copied now: the next create overwrites the message */
+        snprintf(opencl_failure, sizeof opencl_failure, "%s",
+                 ecl_last_create_error()[0] ? ecl_last_create_error() : ecl_status_string(listed));
+
+    /* What an automatic context really opens (ECL_BACKEND and ECL_DEVICE apply). */
     ecl_backend_kind auto_kind = ECL_BACKEND_AUTO;
-    ecl_context *auto_ctx = NULL;
-    if (ecl_context_create(NULL, &auto_ctx) == ECL_SUCCESS) {
-        auto_kind = ecl_context_backend(auto_ctx);
-        ecl_context_destroy(auto_ctx);
+    char auto_failure[1024] = "";
+    ecl_context *ctx = NULL;
+    if (ecl_context_create(NULL, &ctx) == ECL_SUCCESS)
+        auto_kind = ecl_context_backend(ctx);
+    else
+        snprintf(auto_failure, sizeof auto_failure, "%s", ecl_last_create_error());
+    ecl_context_destroy(ctx);
+    ctx = NULL;
+
+    ecl_context_options options;
+    ecl_context_options_init(&options);
+    options.backend = ECL_BACKEND_CPU;
+    int exit_code = ECL_CLI_OK;
+    if (ecl_context_create(&options, &ctx) == ECL_SUCCESS) {
+        printf("cpu: %s%s\n", ecl_context_device_name(ctx),
+               auto_kind == ECL_BACKEND_CPU ? " [auto]" : "");
+        ecl_context_destroy(ctx);
+    } else {
+        printf("cpu: unavailable (%s)\n", ecl_last_create_error());
     }
-    int available = list_backend(ECL_BACKEND_CPU, auto_kind);
-    available += list_backend(ECL_BACKEND_OPENCL, auto_kind);
+    if (listed == ECL_SUCCESS)
+        print_opencl(devices, count, auto_kind == ECL_BACKEND_OPENCL ? auto_device : -1);
+    else
+        printf("opencl: unavailable (%s)\n", opencl_failure);
+    print_auto_line(auto_kind, auto_device >= 0 ? &devices[auto_device] : NULL,
+                    auto_failure[0] ? auto_failure : NULL, listed == ECL_SUCCESS);
+    ecl_device_list_free(devices);
     if (fflush(stdout) != 0) {
         ecl_cli_error("cannot write to standard output");
-        return ECL_CLI_ERROR;
+        exit_code = ECL_CLI_ERROR;
     }
-    if (!available) {
-        ecl_cli_error("no backend is available");
-        return ECL_CLI_ERROR;
-    }
-    return ECL_CLI_OK;
+    return exit_code;
 }

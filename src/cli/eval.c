@@ -13,17 +13,20 @@
 
 void ecl_cli_eval_usage(FILE *out)
 {
-    fputs("usage: einsumcl eval [--backend auto|cpu|opencl] [-o OUT.npy] EQUATION IN.npy [IN.npy ...]\n"
+    fputs("usage: einsumcl eval [--backend auto|cpu|opencl] [--device SPEC] [-o OUT.npy] EQUATION\n"
+          "                     IN.npy [IN.npy ...]\n"
           "  Evaluates EQUATION (numpy.einsum syntax, e.g. 'ij,jk->ik') on the .npy inputs\n"
           "  (float32/float64; the result is float64 if any input is). With -o the result is\n"
           "  written to OUT.npy, otherwise its shape, dtype and values are printed.\n"
           "  --backend B      auto (default; the ECL_BACKEND variable may choose), cpu or opencl\n"
+          "  --device SPEC    OpenCL device: P:D indices or a name substring (default: ECL_DEVICE,\n"
+          "                   else automatic; 'einsumcl devices' lists them)\n"
           "  -o, --output F   write the result to the .npy file F\n",
           out);
 }
 
 typedef struct eval_args {
-    ecl_backend_kind backend;
+    ecl_cli_target target;
     const char *output;
     const char *equation;
     int num_inputs;
@@ -34,7 +37,8 @@ typedef struct eval_args {
 static int parse_eval_args(int argc, char **argv, eval_args *args, int *done)
 {
     *done = 0;
-    args->backend = ECL_BACKEND_AUTO;
+    args->target.backend = ECL_BACKEND_AUTO;
+    args->target.device = NULL;
     args->output = NULL;
     /* Options may come before or after the operands; operands are packed to the front of argv. */
     int num_operands = 0;
@@ -55,12 +59,9 @@ static int parse_eval_args(int argc, char **argv, eval_args *args, int *done)
             *done = 1;
             return ECL_CLI_OK;
         }
-        if ((found = ecl_cli_option_value(argc, argv, &i, "--backend", NULL, &value)) != 0) {
+        if ((found = ecl_cli_target_option("eval", argc, argv, &i, &args->target)) != 0) {
             if (found < 0)
-                return ecl_cli_usage_error("eval", "option --backend needs a value");
-            if (ecl_cli_parse_backend(value, &args->backend) != 0)
-                return ecl_cli_usage_error("eval", "unknown backend '%s' (use auto, cpu or opencl)",
-                                           value);
+                return ECL_CLI_USAGE;
         } else if ((found = ecl_cli_option_value(argc, argv, &i, "--output", "-o", &value)) != 0) {
             if (found < 0 || value[0] == '\0')
                 return ecl_cli_usage_error("eval", "option -o needs a file name");
@@ -163,7 +164,7 @@ int ecl_cli_eval(int argc, char **argv)
     int exit_code = parse_eval_args(argc, argv, &args, &done);
     if (exit_code != ECL_CLI_OK || done)
         return exit_code;
-    ecl_context *ctx = ecl_cli_open_context(args.backend);
+    ecl_context *ctx = ecl_cli_open_context(&args.target);
     if (!ctx)
         return ECL_CLI_ERROR;
     exit_code = evaluate(ctx, &args);

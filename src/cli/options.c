@@ -1,6 +1,7 @@
 /*
  * Shared plumbing of the einsumcl subcommands: one-line "einsumcl: ..." error messages, matching
- * options with values, --backend names and context creation that explains its failure.
+ * options with values, --backend names, the --backend / --device pair and context creation that
+ * explains its failure.
  */
 #include "options.h"
 
@@ -116,16 +117,45 @@ const char *ecl_cli_backend_name(ecl_backend_kind kind)
     return "unknown";
 }
 
-ecl_context *ecl_cli_open_context(ecl_backend_kind backend)
+int ecl_cli_target_option(const char *command, int argc, char **argv, int *i, ecl_cli_target *target)
+{
+    const char *value = NULL;
+    int found = ecl_cli_option_value(argc, argv, i, "--backend", NULL, &value);
+    if (found != 0) {
+        if (found < 0) {
+            ecl_cli_usage_error(command, "option --backend needs a value");
+            return -1;
+        }
+        if (ecl_cli_parse_backend(value, &target->backend) != 0) {
+            ecl_cli_usage_error(command, "unknown backend '%s' (use auto, cpu or opencl)", value);
+            return -1;
+        }
+        return 1;
+    }
+    found = ecl_cli_option_value(argc, argv, i, "--device", NULL, &value);
+    if (found != 0) {
+        if (found < 0 || value[0] == '\0') {
+            ecl_cli_usage_error(command, "option --device needs a value (P:D or a device name)");
+            return -1;
+        }
+        target->device = value;
+        return 1;
+    }
+    return 0;
+}
+
+ecl_context *ecl_cli_open_context(const ecl_cli_target *target)
 {
     ecl_context_options options;
     ecl_context_options_init(&options);
-    options.backend = backend;
+    options.backend = target->backend;
+    options.device = target->device;
     ecl_context *ctx = NULL;
     ecl_status status = ecl_context_create(&options, &ctx);
     if (status != ECL_SUCCESS) {
         const char *detail = ecl_last_create_error();
-        ecl_cli_error("cannot create a context for backend '%s': %s", ecl_cli_backend_name(backend),
+        ecl_cli_error("cannot create a context for backend '%s': %s",
+                      ecl_cli_backend_name(target->backend),
                       detail && detail[0] ? detail : ecl_status_string(status));
         return NULL;
     }

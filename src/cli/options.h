@@ -38,8 +38,19 @@ int ecl_cli_option_value(int argc, char **argv, int *i, const char *long_name,
 int ecl_cli_parse_backend(const char *text, ecl_backend_kind *out);
 const char *ecl_cli_backend_name(ecl_backend_kind kind);
 
-/* Creates a context on the given backend; on failure prints the error and returns NULL. */
-ecl_context *ecl_cli_open_context(ecl_backend_kind backend);
+/* Where a subcommand runs: --backend and --device (NULL = ECL_DEVICE or automatic). */
+typedef struct ecl_cli_target {
+    ecl_backend_kind backend;
+    const char *device;
+} ecl_cli_target;
+
+/* Matches --backend / --device at argv[*i] for subcommand `command`: 1 when consumed (advancing
+ * *i past a separate value), 0 when argv[*i] is another option, -1 after reporting a usage error. */
+int ecl_cli_target_option(const char *command, int argc, char **argv, int *i, ecl_cli_target *target);
+
+/* Creates a context on the target's backend and device; on failure prints the error and returns
+ * NULL. */
+ecl_context *ecl_cli_open_context(const ecl_cli_target *target);
 
 /* Usage text of each subcommand (and of the whole command), printed to `out`. */
 void ecl_cli_print_usage(FILE *out);

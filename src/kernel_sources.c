@@ -1,0 +1,167 @@
+/*
+ * Assembles the OpenCL program source from the kernel files: the copies embedded at build time,
+ * or, for kernel development, the *.cl files of a directory read at run time (ECL_KERNEL_DIR, or
+ * the source tree's kernels/ when the library was built with -DECL_KERNELS_FROM_DISK=ON).
+ */
+#include "kernel_sources.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct text_buf {
+    char *data;
+    size_t len, cap;
+    int failed;
+} text_buf;
+
+static void append(text_buf *b, const char *s, size_t n)
+{
+    if (b->failed)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        char *grown = realloc(b->data, cap);
+        if (!grown) {
+            b->failed = 1;
+            return;
+        }
+        b->data = grown;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+static void append_file(text_buf *b, const char *name, const char *text, size_t length)
+{
+    char line[300];
+    int n = snprintf(line, sizeof line, "#line 1 \"%.200s\"\n", name);
+    append(b, line, (size_t)n);
+    append(b, text, length);
+    append(b, "\n", 1);
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int is_kernel_file(const char *name)
+{
+    size_t n = strlen(name);
+    return n > 3 && strcmp(name + n - 3, ".cl") == 0 && name[0] != '.';
+}
+
+static ecl_status read_whole_file(ecl_error *err, const char *path, char **text, size_t *length)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return ecl_fail(err, ECL_ERROR_IO, "cannot open the kernel file %s", path);
+    text_buf b = {0};
+    char chunk[8192];
+    size_t got;
+    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
+        append(&b, chunk, got);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad || b.failed) {
+        free(b.data);
+        return ecl_fail(err, bad ? ECL_ERROR_IO : ECL_ERROR_OUT_OF_MEMORY,
+                        "cannot read the kernel file %s", path);
+    }
+    *text = b.data ? b.data : calloc(1, 1);
+    *length = b.len;
+    return *text ? ECL_SUCCESS : ecl_fail(err, ECL_ERROR_OUT_OF_MEMORY, "out of memory");
+}
+
+static ecl_status gather_directory(ecl_error *err, const char *dir, text_buf *out)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return ecl_fail(err, ECL_ERROR_IO, "cannot open the kernel directory %s", dir);
+    char **names = NULL;
+    size_t count = 0, cap = 0;
+    ecl_status st = ECL_SUCCESS;
+    struct dirent *entry;
+    while (st == ECL_SUCCESS && (entry = readdir(d)) != NULL) {
+        if (!is_kernel_file(entry->d_name))
+            continue;
+        if (count == cap) {
+            char **grown = realloc(names, (cap = cap ? cap * 2 : 16) * sizeof *names);
+            if (!grown) {
+                st = ecl_fail(err, ECL_ERROR_OUT_OF_MEMORY, "out of memory listing %s", dir);
+                break;
+            }
+            names = grown;
+        }
+        if (!(names[count] = strdup(entry->d_name)))
+            st = ecl_fail(err, ECL_ERROR_OUT_OF_MEMORY, "out of memory listing %s", dir);
+        else
+            count++;
+    }
+    closedir(d);
+    if (st == ECL_SUCCESS && count == 0)
+        st = ecl_fail(err, ECL_ERROR_BACKEND, "the kernel directory %s holds no .cl file", dir);
+    if (count > 1)
+        qsort(names, count, sizeof *names, by_name);
+    for (size_t i = 0; i < count && st == ECL_SUCCESS; i++) {
+        char path[4096], *text = NULL;
+        size_t length = 0;
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        if ((st = read_whole_file(err, path, &text, &length)) == ECL_SUCCESS)
+            append_file(out, names[i], text, length);
+        free(text);
+    }
+    for (size_t i = 0; i < count; i++)
+        free(names[i]);
+    free(names);
+    return st;
+}
+
+/* The run-time kernel directory, or NULL for the embedded sources. */
+static const char *kernel_directory(void)
+{
+    const char *env = getenv("ECL_KERNEL_DIR");
+    if (env && *env)
+        return env;
+#ifdef ECL_KERNEL_SOURCE_DIR
+    return ECL_KERNEL_SOURCE_DIR;
+#else
+    return NULL;
+#endif
+}
+
+ecl_status ecl_kernel_program_source(ecl_error *err, char **text, size_t *length, char *origin,
+                                     size_t origin_cap)
+{
+    *text = NULL;
+    *length = 0;
+    text_buf b = {0};
+    const char *dir = kernel_directory();
+    ecl_status st = ECL_SUCCESS;
+    if (dir) {
+        snprintf(origin, origin_cap, "%s", dir);
+        st = gather_directory(err, dir, &b);
+    } else {
+        snprintf(origin, origin_cap, "embedded");
+        for (const ecl_kernel_source *k = ecl_embedded_kernels; k->name; k++)
+            append_file(&b, k->name, k->text, k->length);
+        if (b.len == 0)
+            st = ecl_fail(err, ECL_ERROR_BACKEND,
+                          "this build of einsumcl embeds no OpenCL kernels (kernels/ held no .cl file)");
+    }
+    if (st == ECL_SUCCESS && b.failed)
+        st = ecl_fail(err, ECL_ERROR_OUT_OF_MEMORY, "out of memory assembling the kernel source");
+    if (st != ECL_SUCCESS) {
+        free(b.data);
+        return st;
+    }
+    *text = b.data;
+    *length = b.len;
+    return ECL_SUCCESS;
+}
