@@ -45,7 +45,7 @@ ecl_status ecl_backend_opencl_create(const char *spec, int allow_cpu_devices, ec
 /* A backend over a caller's queue (its context and device); the caller keeps ownership. */
 ecl_status ecl_backend_opencl_from_queue(cl_command_queue queue, ecl_error *err, ecl_backend **out);
 
-/* The program of every kernels/*.cl file for dtype (sources concatenated in file-name order,
+/* The program of every .cl file in kernels/ for dtype (sources concatenated in file-name order,
  * built with -DPRECISION=32 or 64): compiled once per backend and kept in be->program, through the
  * on-disk binary cache (program_cache.c). f64 fails clearly without cl_khr_fp64. */
 ecl_status ecl_ocl_program_get(ecl_ocl_backend *be, ecl_dtype dtype, cl_program *out);
