@@ -1,14 +1,17 @@
 /*
- * Public API contract tests (CPU backend): NULL arguments, destroy(NULL), failed creates leaving
+ * Public API contract tests: NULL arguments, destroy(NULL), failed creates leaving
  * *out NULL, status and dtype strings, tensor and plan queries, the detailed last error (message
  * and parse position), execute-time checks of inputs and output against the plan, plan reuse with
  * different data, alpha/beta, and the one-shot calls. Expected values come from the naive
- * reference or from hand computation.
+ * reference or from hand computation. The tensor, plan and one-shot tests (API_TEST) run twice:
+ * on the CPU backend (suite api) and on OpenCL (suite api_opencl; skipped with the reason where no
+ * OpenCL device exists).
  */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <string.h>
 
+#include "backend_select.h"
 #include "reference.h"
 
 static ecl_context *ctx;
@@ -30,7 +33,17 @@ static void close_cpu(void)
     ctx = NULL;
 }
 
+static void open_opencl(void) { ctx = ecl_test_context(ECL_BACKEND_OPENCL); }
+
 TestSuite(api, .init = open_cpu, .fini = close_cpu);
+TestSuite(api_opencl, .init = open_opencl, .fini = close_cpu);
+
+/* A test of the api suite, run on the CPU backend and again on OpenCL. */
+#define API_TEST(name)                                                                            \
+    static void name(void);                                                                       \
+    Test(api, name) { name(); }                                                                   \
+    Test(api_opencl, name) { name(); }                                                            \
+    static void name(void)
 
 static void expect_error(ecl_status got, ecl_status want, const char *what)
 {
@@ -158,7 +171,7 @@ Test(context, opencl_request_succeeds_or_is_unavailable)
 
 /* ---- tensors ---------------------------------------------------------------------------------- */
 
-Test(api, tensor_create_queries_and_zero_fill)
+API_TEST(tensor_create_queries_and_zero_fill)
 {
     ecl_tensor *t = NULL;
     int64_t shape[3] = {2, 3, 4};
@@ -187,7 +200,7 @@ Test(api, tensor_create_queries_and_zero_fill)
     ecl_tensor_destroy(t);
 }
 
-Test(api, tensor_create_errors_leave_out_null)
+API_TEST(tensor_create_errors_leave_out_null)
 {
     int64_t shape[2] = {2, 3}, negative[2] = {2, -1};
     ecl_tensor *t = SENTINEL;
@@ -224,7 +237,7 @@ Test(api, tensor_create_errors_leave_out_null)
     cr_expect_null(t, "wrap NULL data: a failed call must leave *out NULL");
 }
 
-Test(api, tensor_transfers_check_sizes)
+API_TEST(tensor_transfers_check_sizes)
 {
     int64_t shape[2] = {2, 3};
     double data[6] = {1, 2, 3, 4, 5, 6}, back[6] = {0};
@@ -239,7 +252,7 @@ Test(api, tensor_transfers_check_sizes)
     ecl_tensor_destroy(t);
 }
 
-Test(api, views_share_storage_and_are_bounded)
+API_TEST(views_share_storage_and_are_bounded)
 {
     int64_t shape[2] = {2, 3};
     double data[6] = {1, 2, 3, 4, 5, 6}, back[6];
@@ -274,7 +287,7 @@ static ecl_status plan2(const char *eq, ecl_dtype a, const int64_t *sa, ecl_dtyp
     return ecl_plan_create(ctx, eq, 2, d, NULL, out);
 }
 
-Test(api, plan_create_null_arguments)
+API_TEST(plan_create_null_arguments)
 {
     ecl_tensor_desc d[2] = {{ECL_F64, 2, shape23, NULL}, {ECL_F64, 2, shape34, NULL}};
     ecl_plan *p = SENTINEL;
@@ -294,7 +307,7 @@ Test(api, plan_create_null_arguments)
     expect_message("operand count");
 }
 
-Test(api, parse_errors_report_the_position)
+API_TEST(parse_errors_report_the_position)
 {
     ecl_plan *p = SENTINEL;
     expect_error(plan2("ij,j%->ik", ECL_F64, shape23, ECL_F64, shape34, &p), ECL_ERROR_PARSE, "'%'");
@@ -312,7 +325,7 @@ Test(api, parse_errors_report_the_position)
               ecl_context_last_error(ctx));
 }
 
-Test(api, shape_and_dtype_errors_name_the_problem)
+API_TEST(shape_and_dtype_errors_name_the_problem)
 {
     ecl_plan *p = SENTINEL;
     expect_error(plan2("ij,jk->ik", ECL_F64, shape23, ECL_F64, shape44, &p), ECL_ERROR_SHAPE, "j: 3 vs 4");
@@ -336,7 +349,7 @@ Test(api, shape_and_dtype_errors_name_the_problem)
     expect_message("diagonal of a 2x3 operand");
 }
 
-Test(api, plan_queries)
+API_TEST(plan_queries)
 {
     ecl_plan *p = NULL;
     cr_assert_eq(plan2("ij,jk->ik", ECL_F32, shape23, ECL_F64, shape34, &p), ECL_SUCCESS, "%s",
@@ -390,7 +403,7 @@ static void expect_close(const double *got, const double *want, int n, const cha
                   what, i, got[i], want[i]);
 }
 
-Test(api, plan_reuse_with_new_data_and_alpha_beta)
+API_TEST(plan_reuse_with_new_data_and_alpha_beta)
 {
     ecl_plan *p = NULL;
     cr_assert_eq(plan2("ij,jk->ik", ECL_F64, shape23, ECL_F64, shape34, &p), ECL_SUCCESS, "%s",
@@ -434,7 +447,7 @@ Test(api, plan_reuse_with_new_data_and_alpha_beta)
     ecl_plan_destroy(p);
 }
 
-Test(api, execute_rejects_mismatched_tensors)
+API_TEST(execute_rejects_mismatched_tensors)
 {
     ecl_plan *p = NULL;
     cr_assert_eq(plan2("ij,jk->ik", ECL_F64, shape23, ECL_F64, shape34, &p), ECL_SUCCESS, "%s",
@@ -481,7 +494,7 @@ Test(api, execute_rejects_mismatched_tensors)
 
 /* ---- one-shot --------------------------------------------------------------------------------- */
 
-Test(api, einsum_and_einsum_alloc)
+API_TEST(einsum_and_einsum_alloc)
 {
     double a[6], b[12], want[8], got[8];
     fill(a, 6, -1.0, 0.75);

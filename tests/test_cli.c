@@ -5,6 +5,9 @@
  * ecl_npy_load and compared with values computed by plain loops. Expected printed text comes from
  * numpy 2's print() of the same arrays. Every error path checks the exit status, a single
  * "einsumcl: " line on stderr, and that the output file was neither created nor modified.
+ * The eval result and printing tests marked EVAL_TEST run twice: on the default backend (suite cli)
+ * and on OpenCL (suite cli_opencl: ECL_BACKEND=opencl in the command's environment, or --backend
+ * opencl where a test names its backend; skipped with the reason where no OpenCL device exists).
  */
 #include <criterion/criterion.h>
 
@@ -19,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "backend_select.h"
 #include "einsumcl.h"
 
 extern char **environ;
@@ -49,7 +53,27 @@ static void remove_tmp_dir(void)
     rmdir(tmp_dir);
 }
 
+/* The backend EVAL_TEST runs ask for: an ECL_BACKEND setting for the command's environment, and
+ * the --backend value of tests that pass one. */
+static const char *backend_env = NULL, *backend_flag = "cpu";
+
+static void make_tmp_dir_opencl(void)
+{
+    ecl_context_destroy(ecl_test_context(ECL_BACKEND_OPENCL)); /* skips without a device */
+    backend_env = "ECL_BACKEND=opencl";
+    backend_flag = "opencl";
+    make_tmp_dir();
+}
+
 TestSuite(cli, .init = make_tmp_dir, .fini = remove_tmp_dir);
+TestSuite(cli_opencl, .init = make_tmp_dir_opencl, .fini = remove_tmp_dir);
+
+/* A test of the cli suite, run again on the OpenCL backend. */
+#define EVAL_TEST(name)                                                                           \
+    static void name(void);                                                                       \
+    Test(cli, name) { name(); }                                                                   \
+    Test(cli_opencl, name) { name(); }                                                            \
+    static void name(void)
 
 /* A path inside the test's directory, in a ring of buffers (enough for the paths a test holds). */
 static const char *tmp_path(const char *name)
@@ -157,7 +181,7 @@ static cli_run run_cli_env(const char *const *args, const char *extra_env)
     return run;
 }
 
-static cli_run run_cli(const char *const *args) { return run_cli_env(args, NULL); }
+static cli_run run_cli(const char *const *args) { return run_cli_env(args, backend_env); }
 
 static void free_run(cli_run *run)
 {
@@ -274,7 +298,7 @@ static void assert_close(double got, double expected, double tol, const char *wh
 
 /* ---- eval: results ---------------------------------------------------------------------------- */
 
-Test(cli, eval_matmul_f32_matches_loops)
+EVAL_TEST(eval_matmul_f32_matches_loops)
 {
     const int64_t sa[2] = {3, 4}, sb[2] = {4, 5};
     float a[12], b[20];
@@ -305,7 +329,7 @@ Test(cli, eval_matmul_f32_matches_loops)
     free_run(&run);
 }
 
-Test(cli, eval_mixed_f32_f64_promotes_to_f64)
+EVAL_TEST(eval_mixed_f32_f64_promotes_to_f64)
 {
     const int64_t sa[2] = {3, 4}, sb[2] = {4, 2};
     float a[12];
@@ -335,7 +359,7 @@ Test(cli, eval_mixed_f32_f64_promotes_to_f64)
     free_run(&run);
 }
 
-Test(cli, eval_f64_column_sums_stay_f64)
+EVAL_TEST(eval_f64_column_sums_stay_f64)
 {
     const int64_t s[2] = {5, 3};
     double a[15];
@@ -343,7 +367,7 @@ Test(cli, eval_f64_column_sums_stay_f64)
         a[k] = test_value(k) + 1e-10 * k; /* digits that f32 would lose */
     write_f64(tmp_path("a.npy"), 2, s, a);
     const char *out = tmp_path("out.npy");
-    cli_run run = run_cli((const char *[]){"eval", "--backend", "cpu", "-o", out, "ij->j",
+    cli_run run = run_cli((const char *[]){"eval", "--backend", backend_flag, "-o", out, "ij->j",
                                            tmp_path("a.npy"), NULL});
     cr_assert_eq(run.status, 0, "stderr: %s", run.err);
     loaded r = load_result(out);
@@ -359,7 +383,7 @@ Test(cli, eval_f64_column_sums_stay_f64)
     free_run(&run);
 }
 
-Test(cli, eval_scalar_result_is_0d)
+EVAL_TEST(eval_scalar_result_is_0d)
 {
     const int64_t s[1] = {6};
     float a[6], b[6];
@@ -384,7 +408,7 @@ Test(cli, eval_scalar_result_is_0d)
     free_run(&run);
 }
 
-Test(cli, eval_implicit_output_sorts_labels)
+EVAL_TEST(eval_implicit_output_sorts_labels)
 {
     /* "ba" has the implicit output "ab": the transpose. */
     const int64_t s[2] = {2, 3};
@@ -404,7 +428,7 @@ Test(cli, eval_implicit_output_sorts_labels)
     free_run(&run);
 }
 
-Test(cli, eval_overwrites_existing_output_on_success)
+EVAL_TEST(eval_overwrites_existing_output_on_success)
 {
     const int64_t s[1] = {2};
     const float a[2] = {1.5f, -2.0f};
@@ -431,7 +455,7 @@ static void assert_prints(const char *equation, const char *input_path, const ch
     free_run(&run);
 }
 
-Test(cli, eval_prints_small_array)
+EVAL_TEST(eval_prints_small_array)
 {
     const int64_t s[2] = {2, 3};
     const float a[6] = {1, 2, 3, 4, 5, 6};
@@ -509,7 +533,7 @@ Test(cli, eval_prints_summary_of_large_2d)
                   " [1.560e+03 1.561e+03 1.562e+03 ... 1.597e+03 1.598e+03 1.599e+03]]\n");
 }
 
-Test(cli, eval_prints_3d_with_blank_lines)
+EVAL_TEST(eval_prints_3d_with_blank_lines)
 {
     const int64_t s[3] = {2, 3, 4};
     double a[24];

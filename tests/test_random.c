@@ -7,6 +7,9 @@
  * ECL_TEST_SEED (default below), ECL_TEST_CASES sets the number of small cases (default 2000, plus
  * LARGE_CASES larger ones); a failure prints the seed, the case, its equation, shapes, strides,
  * dtypes and the first bad element.
+ * The same cases run on the OpenCL backend too (PoCL in CI; skipped with the reason where no
+ * OpenCL device exists), one context per shard; ECL_TEST_OPENCL_CASES overrides the number of
+ * small cases there (default: as many as on the CPU).
  * The generator itself is checked here too (determinism, validity, feature coverage).
  */
 #include <criterion/criterion.h>
@@ -16,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend_select.h"
 #include "compare.h"
 #include "random_einsum.h"
 #include "reference.h"
@@ -25,6 +29,7 @@
 #define LARGE_CASES 150
 #define LARGE_LOOP 300000
 #define SHARDS 4
+#define OPENCL_SHARDS 2
 #define MAX_REPORTED 3
 #define REPORT_MAX 8192
 
@@ -34,12 +39,14 @@ static uint64_t run_seed(void)
     return env && *env ? strtoull(env, NULL, 0) : DEFAULT_SEED;
 }
 
-static int run_cases(void)
+static int cases_from_env(const char *name, int fallback)
 {
-    const char *env = getenv("ECL_TEST_CASES");
-    int n = env && *env ? atoi(env) : DEFAULT_CASES;
-    return n > 0 ? n : DEFAULT_CASES;
+    const char *env = getenv(name);
+    int n = env && *env ? atoi(env) : fallback;
+    return n > 0 ? n : fallback;
 }
+
+static int run_cases(void) { return cases_from_env("ECL_TEST_CASES", DEFAULT_CASES); }
 
 typedef struct report {
     char text[REPORT_MAX];
@@ -352,6 +359,23 @@ static int run_case(ecl_context *ctx, const ecl_rand_limits *limits, uint64_t se
     return bad;
 }
 
+/* Runs cases first, first + stride, ... below total on ctx. */
+static void run_cases_on(ecl_context *ctx, const ecl_rand_limits *limits, int first, int stride,
+                         int total, const char *name)
+{
+    uint64_t seed = run_seed();
+    int failures = 0, count = 0;
+    static report r;
+    for (int i = first; i < total; i += stride, count++) {
+        if (run_case(ctx, limits, seed, i, &r) == 0)
+            continue;
+        if (++failures <= MAX_REPORTED)
+            cr_expect_fail("%s on %s", r.text, ecl_context_device_name(ctx));
+    }
+    cr_expect_eq(failures, 0, "%d of %d cases failed in %s (ECL_TEST_SEED=0x%llx)", failures, count,
+                 name, (unsigned long long)seed);
+}
+
 /* Runs cases first, first + stride, ... below total on one CPU context. */
 static void run_cases_on_cpu(const ecl_rand_limits *limits, int first, int stride, int total,
                              int num_threads, const char *name)
@@ -364,17 +388,16 @@ static void run_cases_on_cpu(const ecl_rand_limits *limits, int first, int strid
     ecl_status st = ecl_context_create(&options, &ctx);
     cr_assert_eq(st, ECL_SUCCESS, "ecl_context_create: %s: %s", ecl_status_string(st),
                  ecl_last_create_error());
-    uint64_t seed = run_seed();
-    int failures = 0, count = 0;
-    static report r;
-    for (int i = first; i < total; i += stride, count++) {
-        if (run_case(ctx, limits, seed, i, &r) == 0)
-            continue;
-        if (++failures <= MAX_REPORTED)
-            cr_expect_fail("%s", r.text);
-    }
-    cr_expect_eq(failures, 0, "%d of %d cases failed in %s (ECL_TEST_SEED=0x%llx)", failures, count,
-                 name, (unsigned long long)seed);
+    run_cases_on(ctx, limits, first, stride, total, name);
+    ecl_context_destroy(ctx);
+}
+
+/* The same, on one OpenCL context (skips when there is no OpenCL device). */
+static void run_cases_on_opencl(const ecl_rand_limits *limits, int first, int stride, int total,
+                                const char *name)
+{
+    ecl_context *ctx = ecl_test_context(ECL_BACKEND_OPENCL);
+    run_cases_on(ctx, limits, first, stride, total, name);
     ecl_context_destroy(ctx);
 }
 
@@ -394,6 +417,26 @@ Test(random, larger_sizes)
     const ecl_rand_limits large = {LARGE_LOOP, 48};
     int first = run_cases();
     run_cases_on_cpu(&large, first, 1, first + LARGE_CASES, 2, "larger_sizes");
+}
+
+/* The OpenCL backend on the first of the same cases (the seeds match the CPU run's). */
+static int opencl_cases(void) { return cases_from_env("ECL_TEST_OPENCL_CASES", run_cases()); }
+
+Test(random, opencl_shard0)
+{
+    run_cases_on_opencl(&small_limits, 0, OPENCL_SHARDS, opencl_cases(), "opencl shard 0");
+}
+
+Test(random, opencl_shard1)
+{
+    run_cases_on_opencl(&small_limits, 1, OPENCL_SHARDS, opencl_cases(), "opencl shard 1");
+}
+
+Test(random, opencl_larger_sizes)
+{
+    const ecl_rand_limits large = {LARGE_LOOP, 48};
+    int first = run_cases();
+    run_cases_on_opencl(&large, first, 1, first + LARGE_CASES, "opencl larger_sizes");
 }
 
 /* ---- the generator ---------------------------------------------------------------------------- */
