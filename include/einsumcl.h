@@ -257,6 +257,35 @@ ecl_status ecl_einsum(ecl_context *ctx, const char *equation, int num_inputs,
 ecl_status ecl_einsum_alloc(ecl_context *ctx, const char *equation, int num_inputs,
                             const ecl_tensor *const *inputs, ecl_tensor **out);
 
+/* ---- Operations beside einsum (attention) ----------------------------------------------------- */
+
+/* In place: tensor = alpha * tensor, on the tensor's device, any strides. alpha == 0 sets every
+ * element to 0 without reading it (NaN and inf too, the BLAS convention of the plans' beta). The
+ * tensor must not address one element twice (no stride 0 on a dimension longer than 1, no
+ * overlapping strides). May run asynchronously: ecl_tensor_read or ecl_finish waits.
+ * Same thread rules as the rest of the context. */
+ecl_status ecl_scale(ecl_context *ctx, ecl_tensor *tensor, double alpha);
+
+/* In place, along the last axis: tensor = softmax(scale * tensor + mask), that is, per row
+ * x = exp(v - max(v)) / sum(exp(v - max(v))) with v = scale * x + mask. The maximum is subtracted
+ * before exponentiating, so large values do not overflow; the CPU computes in float64 for both
+ * dtypes, OpenCL devices compute exponentials in the tensor's precision and sum in float64 where
+ * the device has it (else float32 with compensated sums).
+ * mask: NULL, or an additive mask of the tensor's dtype and context that broadcasts numpy-style
+ * against the tensor (its shape, right-aligned, has each size equal to the tensor's or 1, and at
+ * most the tensor's dims): e.g. (N, N) or (B, 1, N, N) against scores of shape (B, H, N, N). Use
+ * -INFINITY for positions to exclude (causal or padding masks). The mask is only read; it must
+ * not overlap the tensor.
+ * A row whose v are all -inf (every position masked) becomes NaN, as in numpy and torch; so does
+ * a row where some v is NaN or +inf. Rows of length 0 and tensors without rows are fine (nothing
+ * to do); a 0-d tensor is a row of one element. Any strides, including negative, as long as the
+ * tensor does not address one element twice (see ecl_scale). Errors: ECL_ERROR_SHAPE for a mask
+ * that does not broadcast, ECL_ERROR_DTYPE for a mask of another dtype, ECL_ERROR_INVALID_ARGUMENT
+ * for NULL arguments, tensors of another context, overlapping mask or self-overlapping tensor;
+ * the tensor is unchanged on error. May run asynchronously: ecl_tensor_read or ecl_finish waits.
+ * Same thread rules as the rest of the context. */
+ecl_status ecl_softmax(ecl_context *ctx, ecl_tensor *tensor, double scale, const ecl_tensor *mask);
+
 /* ---- .npy files ------------------------------------------------------------------------------- */
 
 /* Reads a .npy file (format 1.0/2.0/3.0, little-endian <f4 or <f8, C or Fortran order) into a new

@@ -4,6 +4,7 @@
  * dtype conversion), reduction over trailing axes, broadcast multiply with optional reduction
  * (elementwise, outer product, batched dot), batched GEMM with per-dimension batch strides, and
  * scale. All primitives compute dst = alpha * result + beta * dst; with beta == 0 dst is not read.
+ * Beside them, the in-place row softmax that attention needs between its two einsums.
  * Work may be asynchronous; finish() waits. Implementations: backend_cpu.c (OpenBLAS + OpenMP).
  */
 #ifndef ECL_BACKEND_H
@@ -66,6 +67,14 @@ typedef struct ecl_backend_ops {
                        void *c, int64_t c_offset, double alpha, double beta);
     /* dst = beta * dst (beta == 0: dst = 0, not read). */
     ecl_status (*scale)(ecl_backend *be, ecl_dtype dtype, const ecl_strided *dst, double beta);
+    /* In place along dst's last axis (one row per index of the other axes): with
+     * v = scale * x + mask, x = exp(v - max(v)) / sum(exp(v - max(v))). dst has ndim >= 1 and no
+     * two indices addressing one element. mask is NULL or has dst's ndim, shape and dtype, with
+     * stride 0 where it broadcasts, and does not overlap dst. Rows of length 0 and zero rows are
+     * no-ops; a row whose v are all -inf (or hold a NaN or +inf) becomes NaN. Sums accumulate in
+     * f64 where the backend can afford it, never below the element precision. */
+    ecl_status (*softmax)(ecl_backend *be, ecl_dtype dtype, const ecl_strided *dst, double scale,
+                          const ecl_strided *mask);
     ecl_status (*finish)(ecl_backend *be);
 } ecl_backend_ops;
 

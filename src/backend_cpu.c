@@ -4,7 +4,7 @@
  * pointers are used as they are, and reads/writes are memcpy. Work runs synchronously, so finish
  * has nothing to wait for. Large buffers ask for transparent huge pages (as numpy does): streaming
  * kernels then miss the TLB far less, which matters most in virtual machines. The primitives live
- * in cpu_ops.c and cpu_gemm.c.
+ * in cpu_ops.c, cpu_gemm.c and cpu_softmax.c.
  */
 #define _DEFAULT_SOURCE /* madvise */
 
@@ -129,6 +129,7 @@ static const ecl_backend_ops cpu_ops = {
     .mul = ecl_cpu_mul,
     .gemm = ecl_cpu_gemm,
     .scale = ecl_cpu_scale,
+    .softmax = ecl_cpu_softmax,
     .finish = cpu_finish,
 };
 

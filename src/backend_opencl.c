@@ -28,6 +28,7 @@ static const ecl_backend_ops ocl_ops = {
     .mul = ecl_ocl_mul,
     .gemm = ecl_ocl_gemm,
     .scale = ecl_ocl_scale,
+    .softmax = ecl_ocl_softmax,
     .finish = ecl_ocl_finish,
 };
 

@@ -159,7 +159,7 @@ int cpu_transpose(const ecl_cpu_backend *be, const cpu_space *sp, ecl_dtype dtyp
 void cpu_sum(const ecl_cpu_backend *be, const cpu_space *sp, ecl_dtype dtype,
                    void *const *mem, double alpha, double beta);
 
-/* The backend operations (cpu_ops.c, cpu_gemm.c). */
+/* The backend operations (cpu_ops.c, cpu_gemm.c, cpu_softmax.c). */
 ecl_status ecl_cpu_copy(ecl_backend *be, ecl_dtype dtype, const ecl_strided *dst,
                         ecl_dtype src_dtype, const ecl_strided *src, double alpha, double beta);
 ecl_status ecl_cpu_reduce(ecl_backend *be, ecl_dtype dtype, const ecl_strided *dst,
@@ -167,6 +167,8 @@ ecl_status ecl_cpu_reduce(ecl_backend *be, ecl_dtype dtype, const ecl_strided *d
 ecl_status ecl_cpu_mul(ecl_backend *be, ecl_dtype dtype, const ecl_strided *dst,
                        const ecl_strided *a, const ecl_strided *b, double alpha, double beta);
 ecl_status ecl_cpu_scale(ecl_backend *be, ecl_dtype dtype, const ecl_strided *dst, double beta);
+ecl_status ecl_cpu_softmax(ecl_backend *be, ecl_dtype dtype, const ecl_strided *dst, double scale,
+                           const ecl_strided *mask); /* cpu_softmax.c */
 ecl_status ecl_cpu_gemm(ecl_backend *be, ecl_dtype dtype, const ecl_gemm_args *g,
                         void *a, int64_t a_offset, void *b, int64_t b_offset,
                         void *c, int64_t c_offset, double alpha, double beta);

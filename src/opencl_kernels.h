@@ -16,6 +16,8 @@ typedef enum ecl_ocl_kernel_id {
     ECL_K_SUM,
     ECL_K_SUM_MUL,
     ECL_K_SUM_PARTIALS,
+    ECL_K_SOFTMAX_ROWS,   /* kernels/softmax.cl: one work-item per row */
+    ECL_K_SOFTMAX_GROUP,  /* kernels/softmax.cl: one work-group per row (sizes its own groups) */
     ECL_K_COMMON_COUNT,  /* kernels above exist in both programs; below, only in the f64 one */
     ECL_K_COPY_FROM_F32 = ECL_K_COMMON_COUNT,
     ECL_K_COPY_TO_F32,
@@ -52,5 +54,8 @@ ecl_status ecl_ocl_reduce(ecl_backend *be, ecl_dtype dtype, const ecl_strided *d
 ecl_status ecl_ocl_mul(ecl_backend *be, ecl_dtype dtype, const ecl_strided *dst,
                        const ecl_strided *a, const ecl_strided *b, double alpha, double beta);
 ecl_status ecl_ocl_scale(ecl_backend *be, ecl_dtype dtype, const ecl_strided *dst, double beta);
+/* In-place row softmax (opencl_softmax.c), the softmax op of ecl_backend_ops. */
+ecl_status ecl_ocl_softmax(ecl_backend *be, ecl_dtype dtype, const ecl_strided *dst, double scale,
+                           const ecl_strided *mask);
 
 #endif /* ECL_OPENCL_KERNELS_H */
