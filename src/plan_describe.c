@@ -1,12 +1,15 @@
 /*
  * Plan descriptions: a text report in the manner of numpy.einsum_path (totals, then one line per
  * step with its primitive, the labels it maps and the GEMM layout) and the same as a JSON object.
+ * Both also give the contraction order: the algorithm that chose it, the path in numpy.einsum_path
+ * form and one line per pairwise contraction (in the manner of opt_einsum's PathInfo).
  * Broadcast ("...") dimensions appear as the digits 0-9 (then '#') in the per-step contractions.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "path_cost.h"
 #include "plan.h"
 #include "strbuf.h"
 
@@ -62,6 +65,100 @@ static void put_contraction(ecl_strbuf *sb, const ecl_bound *b, const ecl_step *
     put_labels(sb, b, &s->dst, s->dst.ndim);
 }
 
+static void put_layout(ecl_strbuf *sb, const ecl_bound *b, const ecl_layout *l)
+{
+    for (int d = 0; d < l->n; d++)
+        ecl_strbuf_printf(sb, "%c", label_char(b, l->label[d]));
+}
+
+/* The pairwise contractions of the plan's path; NULL when there are none (or no memory). */
+static ecl_path_step *path_steps(const ecl_plan *plan)
+{
+    if (plan->path.npairs == 0)
+        return NULL;
+    ecl_path_ctx c;
+    ecl_error err;
+    ecl_path_step *steps = malloc(sizeof *steps * (size_t)plan->path.npairs);
+    if (steps && ecl_path_ctx_init(&c, plan->bound, 0, &err) == ECL_SUCCESS) {
+        ecl_path_steps(&c, &plan->path, steps);
+        ecl_path_ctx_free(&c);
+        return steps;
+    }
+    free(steps);
+    return NULL;
+}
+
+static void put_step_contraction(ecl_strbuf *sb, const ecl_bound *b, const ecl_path_step *st)
+{
+    put_layout(sb, b, &st->a);
+    ecl_strbuf_printf(sb, ",");
+    put_layout(sb, b, &st->b);
+    ecl_strbuf_printf(sb, "->");
+    put_layout(sb, b, &st->result);
+}
+
+static void put_path_text(ecl_strbuf *sb, const ecl_plan *plan)
+{
+    const ecl_path *path = &plan->path;
+    ecl_strbuf_printf(sb, "        Path algorithm:  %s", ecl_path_algorithm_name(path->algorithm));
+    if (path->requested == ECL_PATH_AUTO)
+        ecl_strbuf_printf(sb, " (chosen by auto)");
+    if (path->note)
+        ecl_strbuf_printf(sb, "; %s", path->note);
+    ecl_strbuf_printf(sb, "\n                  Path:  [");
+    for (int s = 0; s < path->npairs; s++)
+        ecl_strbuf_printf(sb, "%s(%d, %d)", s ? ", " : "", path->pair[s][0], path->pair[s][1]);
+    ecl_strbuf_printf(sb, "]\n");
+    ecl_path_step *steps = path_steps(plan);
+    if (!steps)
+        return;
+    ecl_strbuf_printf(sb, "--------------------------------------------------------------------------------\n");
+    ecl_strbuf_printf(sb, "  pair  positions  contraction                     flops         result elements\n");
+    for (int s = 0; s < path->npairs; s++) {
+        ecl_strbuf con = {0};
+        put_step_contraction(&con, plan->bound, &steps[s]);
+        char *c = ecl_strbuf_take(&con);
+        char pos[32];
+        snprintf(pos, sizeof pos, "(%d, %d)", path->pair[s][0], path->pair[s][1]);
+        ecl_strbuf_printf(sb, "  %4d  %-9s  %-30s  %-12.4g  ", s, pos, c ? c : "?", steps[s].flops);
+        if (s + 1 == path->npairs)
+            ecl_strbuf_printf(sb, "(the output)\n");
+        else
+            ecl_strbuf_printf(sb, "%.0f\n", steps[s].elements);
+        free(c);
+    }
+    free(steps);
+}
+
+static void put_path_json(ecl_strbuf *sb, const ecl_plan *plan)
+{
+    const ecl_path *path = &plan->path;
+    ecl_strbuf_printf(sb, "\"path_algorithm\":\"%s\",\"path_requested\":\"%s\",\"path_note\":",
+                      ecl_path_algorithm_name(path->algorithm), ecl_path_algorithm_name(path->requested));
+    if (path->note)
+        ecl_strbuf_json_string(sb, path->note);
+    else
+        ecl_strbuf_printf(sb, "null");
+    ecl_strbuf_printf(sb, ",\"path\":[");
+    for (int s = 0; s < path->npairs; s++)
+        ecl_strbuf_printf(sb, "%s[%d,%d]", s ? "," : "", path->pair[s][0], path->pair[s][1]);
+    ecl_strbuf_printf(sb, "],\"pairs\":[");
+    ecl_path_step *steps = path_steps(plan);
+    for (int s = 0; steps && s < path->npairs; s++) {
+        ecl_strbuf con = {0};
+        put_step_contraction(&con, plan->bound, &steps[s]);
+        char *c = ecl_strbuf_take(&con);
+        ecl_strbuf_printf(sb, "%s{\"positions\":[%d,%d],\"contraction\":", s ? "," : "",
+                          path->pair[s][0], path->pair[s][1]);
+        ecl_strbuf_json_string(sb, c ? c : "?");
+        ecl_strbuf_printf(sb, ",\"flops\":%.17g,\"result_elements\":%.17g}", steps[s].flops,
+                          steps[s].elements);
+        free(c);
+    }
+    free(steps);
+    ecl_strbuf_printf(sb, "],");
+}
+
 static void buffer_name(char *out, size_t cap, const ecl_view *v)
 {
     if (v->buf >= 0)
@@ -98,6 +195,7 @@ char *ecl_plan_describe_text(const ecl_plan *plan)
     ecl_strbuf_printf(&sb, "           Peak memory:  %llu bytes (workspace %llu bytes)\n",
                       (unsigned long long)ecl_plan_peak_bytes(plan),
                       (unsigned long long)ecl_plan_workspace_bytes(plan));
+    put_path_text(&sb, plan);
     ecl_strbuf_printf(&sb, "--------------------------------------------------------------------------------\n");
     ecl_strbuf_printf(&sb, "  step  primitive           contraction          buffers                details\n");
     for (int i = 0; i < low->nsteps; i++) {
@@ -151,6 +249,7 @@ char *ecl_plan_describe_json_text(const ecl_plan *plan)
                       (long long)low->largest_intermediate,
                       (unsigned long long)ecl_plan_workspace_bytes(plan),
                       (unsigned long long)ecl_plan_peak_bytes(plan));
+    put_path_json(&sb, plan);
     ecl_strbuf_printf(&sb, "\"steps\":[");
     for (int i = 0; i < low->nsteps; i++) {
         const ecl_step *s = &low->steps[i];

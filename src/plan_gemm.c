@@ -186,6 +186,29 @@ static int concat(int *dst, const int *a, int na, const group *b, const group *c
     return na + b->n + c->n;
 }
 
+void ecl_estimate_gemm(const ecl_planner *p, const ecl_view *A, const ecl_view *B, const int *batch,
+                       int nbatch, const int *m, int nm, const int *n, int nn, const int *k, int nk,
+                       const ecl_view *final_out, ecl_gemm_estimate *out)
+{
+    candidate c = choose(p, A, B, m, nm, n, nn, k, nk, final_out);
+    out->permute_bytes = c.cost;
+    out->direct = c.direct;
+    out->largest_tmp = 0;
+    if (c.copy_a)
+        out->largest_tmp = ecl_view_numel(A);
+    if (c.copy_b && ecl_view_numel(B) > out->largest_tmp)
+        out->largest_tmp = ecl_view_numel(B);
+    out->nlabels = 0;
+    if (!c.direct) {
+        out->nlabels = concat(out->label, batch, nbatch, &c.morder, &c.norder);
+        int64_t numel = 1;
+        for (int i = 0; i < out->nlabels; i++)
+            numel *= p->b->size[out->label[i]];
+        if (numel > out->largest_tmp)
+            out->largest_tmp = numel;
+    }
+}
+
 ecl_status ecl_lower_gemm(ecl_planner *p, const ecl_view *A, const ecl_view *B, const int *batch,
                           int nbatch, const int *m, int nm, const int *n, int nn, const int *k, int nk,
                           const ecl_view *final_out, ecl_view *result)

@@ -48,4 +48,22 @@ ecl_status ecl_lower_gemm(ecl_planner *p, const ecl_view *A, const ecl_view *B, 
                           int nbatch, const int *m, int nm, const int *n, int nn, const int *k, int nk,
                           const ecl_view *final_out, ecl_view *result);
 
+/* What ecl_lower_gemm would do for the same arguments, without emitting steps or allocating
+ * (plan_gemm.c; only p->b is read): the bytes its permutes move (operand copies and the final
+ * permute of C into final_out, each counted read + write), the elements of the largest workspace
+ * tensor it would allocate, whether C goes straight into final_out, and otherwise the label order of
+ * the contiguous C it writes (batch labels in the given order, then M, then N). The path search
+ * (path_sim.c) uses it to rank orders by the transposes they cause. */
+typedef struct ecl_gemm_estimate {
+    double permute_bytes;
+    int64_t largest_tmp;
+    int direct;
+    int nlabels;
+    int label[ECL_MAX_DIMS];
+} ecl_gemm_estimate;
+
+void ecl_estimate_gemm(const ecl_planner *p, const ecl_view *A, const ecl_view *B, const int *batch,
+                       int nbatch, const int *m, int nm, const int *n, int nn, const int *k, int nk,
+                       const ecl_view *final_out, ecl_gemm_estimate *out);
+
 #endif /* ECL_PLANNER_H */
