@@ -292,17 +292,22 @@ static ecl_status explicit_output(binder *bd)
     return ECL_SUCCESS;
 }
 
-/* The whole iteration space (every label, zero sizes counted as 1) must fit in int64. */
-static ecl_status check_size_product(binder *bd)
+/* The output (zero sizes counted as 1) must be addressable: its element and byte counts fit int64.
+ * The whole iteration space need not: a network may sum over far more than 2^63 terms. */
+static ecl_status check_output_size(binder *bd)
 {
     const ecl_bound *b = bd->b;
     int64_t product = 1;
     char what[64];
-    for (int id = 0; id < b->nlabels; id++)
+    for (int o = 0; o < b->out_ndim; o++) {
+        int id = b->out_label[o];
         if (b->size[id] > 1 && ecl_mul_overflow_i64(product, b->size[id], &product))
             return ecl_fail(bd->err, ECL_ERROR_OVERFLOW,
-                            "the product of the label sizes overflows int64 at %s (size %lld)",
+                            "the output's element count overflows int64 at %s (size %lld)",
                             label_text(b, id, what, sizeof what), (long long)b->size[id]);
+    }
+    if (ecl_mul_overflow_i64(product, (int64_t)ecl_dtype_size(b->dtype), &product))
+        return ecl_fail(bd->err, ECL_ERROR_OVERFLOW, "the output's byte count overflows int64");
     return ECL_SUCCESS;
 }
 
@@ -342,7 +347,7 @@ ecl_status ecl_bind(const ecl_equation *eq, int n, const ecl_tensor_desc *inputs
             implicit_output(&bd);
     }
     if (st == ECL_SUCCESS)
-        st = check_size_product(&bd);
+        st = check_output_size(&bd);
     if (st != ECL_SUCCESS)
         return st;
     for (int k = 0; k < b->out_ndim; k++)

@@ -122,6 +122,11 @@ ecl_status ecl_plan_execute(ecl_plan *plan, const ecl_tensor *const *inputs, ecl
             return st;
     if ((st = check_output(plan, inputs, output, err)) != ECL_SUCCESS)
         return st;
+    if (!plan->workspace && plan->workspace_bytes > 0) {
+        ecl_backend *be = plan->ctx->backend;
+        if ((st = be->ops->alloc(be, plan->workspace_bytes, &plan->workspace)) != ECL_SUCCESS)
+            return st;
+    }
     for (int i = 0; i < plan->low.nsteps; i++)
         if ((st = run_step(plan, &plan->low.steps[i], inputs, output, alpha, beta)) != ECL_SUCCESS)
             return st;

@@ -44,16 +44,15 @@ static ecl_status copy_inputs(ecl_plan *plan, int n, const ecl_tensor_desc *inpu
     return ECL_SUCCESS;
 }
 
-static ecl_status check_workspace(ecl_plan *plan, ecl_error *err)
+/* Sizes the workspace; it is allocated by the first execution (execute.c), so that planning stays
+ * free of device work and `einsumcl path` can describe problems larger than any device. */
+static ecl_status size_workspace(ecl_plan *plan, ecl_error *err)
 {
     int64_t bytes;
     if (ecl_mul_overflow_i64(plan->low.workspace_elems, (int64_t)ecl_dtype_size(plan->bound->dtype), &bytes))
         return ecl_fail(err, ECL_ERROR_OVERFLOW, "the plan's workspace size overflows 64 bits");
     plan->workspace_bytes = (size_t)bytes;
-    if (bytes == 0)
-        return ECL_SUCCESS;
-    ecl_backend *be = plan->ctx->backend;
-    return be->ops->alloc(be, (size_t)bytes, &plan->workspace);
+    return ECL_SUCCESS;
 }
 
 ecl_status ecl_plan_create(ecl_context *ctx, const char *equation, int num_inputs,
@@ -100,7 +99,7 @@ ecl_status ecl_plan_create(ecl_context *ctx, const char *equation, int num_input
     if (st == ECL_SUCCESS)
         st = ecl_plan_build(plan->bound, &plan->path, &plan->low, err);
     if (st == ECL_SUCCESS)
-        st = check_workspace(plan, err);
+        st = size_workspace(plan, err);
     free(eq);
     if (st != ECL_SUCCESS) {
         ecl_plan_destroy(plan);

@@ -69,7 +69,7 @@ struct ecl_plan {
     ecl_plan_input *inputs;
     ecl_path path;
     ecl_lowered low;
-    void *workspace;  /* backend memory, workspace_bytes long */
+    void *workspace;  /* backend memory, workspace_bytes long; allocated by the first execution */
     size_t workspace_bytes;
     char *text, *json;
 };
