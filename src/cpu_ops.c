@@ -3,71 +3,16 @@
  * builds and simplifies the iteration space, handles the empty cases (nothing to do; an empty sum
  * leaves beta * dst) and hands the work to the elementwise, transpose or sum engine.
  */
+#include "backend_check.h"
 #include "cpu_internal.h"
 
 static ecl_cpu_backend *cpu(ecl_backend *be) { return (ecl_cpu_backend *)be; }
 
-static ecl_status check_dtype(ecl_backend *be, const char *op, const char *what, ecl_dtype dtype)
-{
-    if (dtype == ECL_F32 || dtype == ECL_F64)
-        return ECL_SUCCESS;
-    return ecl_fail(be->err, ECL_ERROR_INVALID_ARGUMENT, "cpu %s: unsupported %s dtype %d", op,
-                    what, (int)dtype);
-}
-
-static ecl_status check_view(ecl_backend *be, const char *op, const char *name,
-                             const ecl_strided *v)
-{
-    if (!v)
-        return ecl_fail(be->err, ECL_ERROR_INVALID_ARGUMENT, "cpu %s: %s view is NULL", op, name);
-    if (v->ndim < 0 || v->ndim > ECL_MAX_DIMS)
-        return ecl_fail(be->err, ECL_ERROR_INVALID_ARGUMENT,
-                        "cpu %s: %s has %d dims (0 to %d allowed)", op, name, v->ndim,
-                        ECL_MAX_DIMS);
-    if (v->ndim > 0 && (!v->shape || !v->stride))
-        return ecl_fail(be->err, ECL_ERROR_INVALID_ARGUMENT, "cpu %s: %s has no shape or strides",
-                        op, name);
-    int empty = 0;
-    for (int d = 0; d < v->ndim; d++) {
-        if (v->shape[d] < 0)
-            return ecl_fail(be->err, ECL_ERROR_INVALID_ARGUMENT,
-                            "cpu %s: %s dim %d has negative size %lld", op, name, d,
-                            (long long)v->shape[d]);
-        empty |= v->shape[d] == 0;
-    }
-    if (!v->mem && !empty)
-        return ecl_fail(be->err, ECL_ERROR_INVALID_ARGUMENT, "cpu %s: %s memory is NULL", op,
-                        name);
-    return ECL_SUCCESS;
-}
-
-/* The first `ndim` dims of x and y have equal sizes. */
-static ecl_status check_leading(ecl_backend *be, const char *op, const char *xname,
-                                const ecl_strided *x, const char *yname, const ecl_strided *y,
-                                int ndim)
-{
-    for (int d = 0; d < ndim; d++)
-        if (x->shape[d] != y->shape[d])
-            return ecl_fail(be->err, ECL_ERROR_INVALID_ARGUMENT,
-                            "cpu %s: dim %d is %lld in %s but %lld in %s", op, d,
-                            (long long)x->shape[d], xname, (long long)y->shape[d], yname);
-    return ECL_SUCCESS;
-}
-
-static ecl_status check_ndim(ecl_backend *be, const char *op, const char *what, int got,
-                             int want)
-{
-    if (got == want)
-        return ECL_SUCCESS;
-    return ecl_fail(be->err, ECL_ERROR_INVALID_ARGUMENT, "cpu %s: %s has %d dims, expected %d", op,
-                    what, got, want);
-}
-
 ecl_status ecl_cpu_scale(ecl_backend *be, ecl_dtype dtype, const ecl_strided *dst, double beta)
 {
-    ecl_status st = check_dtype(be, "scale", "dst", dtype);
+    ecl_status st = ecl_check_dtype(be, "scale", "dst", dtype);
     if (!st)
-        st = check_view(be, "scale", "dst", dst);
+        st = ecl_check_view(be, "scale", "dst", dst);
     if (st || beta == 1.0)
         return st;
     const ecl_strided *views[1] = {dst};
@@ -84,17 +29,17 @@ ecl_status ecl_cpu_scale(ecl_backend *be, ecl_dtype dtype, const ecl_strided *ds
 ecl_status ecl_cpu_copy(ecl_backend *be, ecl_dtype dtype, const ecl_strided *dst,
                         ecl_dtype src_dtype, const ecl_strided *src, double alpha, double beta)
 {
-    ecl_status st = check_dtype(be, "copy", "dst", dtype);
+    ecl_status st = ecl_check_dtype(be, "copy", "dst", dtype);
     if (!st)
-        st = check_dtype(be, "copy", "src", src_dtype);
+        st = ecl_check_dtype(be, "copy", "src", src_dtype);
     if (!st)
-        st = check_view(be, "copy", "dst", dst);
+        st = ecl_check_view(be, "copy", "dst", dst);
     if (!st)
-        st = check_view(be, "copy", "src", src);
+        st = ecl_check_view(be, "copy", "src", src);
     if (!st)
-        st = check_ndim(be, "copy", "src", src->ndim, dst->ndim);
+        st = ecl_check_ndim(be, "copy", "src", src->ndim, dst->ndim);
     if (!st)
-        st = check_leading(be, "copy", "dst", dst, "src", src, dst->ndim);
+        st = ecl_check_leading(be, "copy", "dst", dst, "src", src, dst->ndim);
     if (st)
         return st;
     const ecl_strided *views[2] = {dst, src};
@@ -112,16 +57,15 @@ ecl_status ecl_cpu_copy(ecl_backend *be, ecl_dtype dtype, const ecl_strided *dst
 ecl_status ecl_cpu_reduce(ecl_backend *be, ecl_dtype dtype, const ecl_strided *dst,
                           const ecl_strided *src, double alpha, double beta)
 {
-    ecl_status st = check_dtype(be, "reduce", "dst", dtype);
+    ecl_status st = ecl_check_dtype(be, "reduce", "dst", dtype);
     if (!st)
-        st = check_view(be, "reduce", "dst", dst);
+        st = ecl_check_view(be, "reduce", "dst", dst);
     if (!st)
-        st = check_view(be, "reduce", "src", src);
-    if (!st && src->ndim < dst->ndim)
-        st = ecl_fail(be->err, ECL_ERROR_INVALID_ARGUMENT,
-                      "cpu reduce: src has %d dims, fewer than dst's %d", src->ndim, dst->ndim);
+        st = ecl_check_view(be, "reduce", "src", src);
     if (!st)
-        st = check_leading(be, "reduce", "dst", dst, "src", src, dst->ndim);
+        st = ecl_check_more_dims(be, "reduce", "src", src, dst);
+    if (!st)
+        st = ecl_check_leading(be, "reduce", "dst", dst, "src", src, dst->ndim);
     if (st)
         return st;
     const ecl_strided *views[2] = {dst, src};
@@ -143,22 +87,21 @@ ecl_status ecl_cpu_reduce(ecl_backend *be, ecl_dtype dtype, const ecl_strided *d
 ecl_status ecl_cpu_mul(ecl_backend *be, ecl_dtype dtype, const ecl_strided *dst,
                        const ecl_strided *a, const ecl_strided *b, double alpha, double beta)
 {
-    ecl_status st = check_dtype(be, "mul", "dst", dtype);
+    ecl_status st = ecl_check_dtype(be, "mul", "dst", dtype);
     if (!st)
-        st = check_view(be, "mul", "dst", dst);
+        st = ecl_check_view(be, "mul", "dst", dst);
     if (!st)
-        st = check_view(be, "mul", "a", a);
+        st = ecl_check_view(be, "mul", "a", a);
     if (!st)
-        st = check_view(be, "mul", "b", b);
+        st = ecl_check_view(be, "mul", "b", b);
     if (!st)
-        st = check_ndim(be, "mul", "b", b->ndim, a->ndim);
+        st = ecl_check_ndim(be, "mul", "b", b->ndim, a->ndim);
     if (!st)
-        st = check_leading(be, "mul", "a", a, "b", b, a->ndim);
-    if (!st && a->ndim < dst->ndim)
-        st = ecl_fail(be->err, ECL_ERROR_INVALID_ARGUMENT,
-                      "cpu mul: a has %d dims, fewer than dst's %d", a->ndim, dst->ndim);
+        st = ecl_check_leading(be, "mul", "a", a, "b", b, a->ndim);
     if (!st)
-        st = check_leading(be, "mul", "dst", dst, "a", a, dst->ndim);
+        st = ecl_check_more_dims(be, "mul", "a", a, dst);
+    if (!st)
+        st = ecl_check_leading(be, "mul", "dst", dst, "a", a, dst->ndim);
     if (st)
         return st;
     const ecl_strided *views[3] = {dst, a, b};

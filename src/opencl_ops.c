@@ -4,78 +4,16 @@
  * backend), handles the empty cases (nothing to do; an empty sum leaves beta * dst) and enqueues
  * the kernels (opencl_launch.c, opencl_sum.c). Nothing here waits for the device.
  */
+#include "backend_check.h"
 #include "opencl_launch.h"
 
 static ecl_ocl_backend *ocl(ecl_backend *be) { return (ecl_ocl_backend *)be; }
 
-static ecl_status check_dtype(ecl_backend *be, const char *op, const char *what, ecl_dtype dtype)
-{
-    if (dtype == ECL_F32 || dtype == ECL_F64)
-        return ECL_SUCCESS;
-    return ecl_fail(be->err, ECL_ERROR_INVALID_ARGUMENT, "opencl %s: unsupported %s dtype %d", op,
-                    what, (int)dtype);
-}
-
-static ecl_status check_view(ecl_backend *be, const char *op, const char *name,
-                             const ecl_strided *v)
-{
-    if (!v)
-        return ecl_fail(be->err, ECL_ERROR_INVALID_ARGUMENT, "opencl %s: %s view is NULL", op,
-                        name);
-    if (v->ndim < 0 || v->ndim > ECL_MAX_DIMS)
-        return ecl_fail(be->err, ECL_ERROR_INVALID_ARGUMENT,
-                        "opencl %s: %s has %d dims (0 to %d allowed)", op, name, v->ndim,
-                        ECL_MAX_DIMS);
-    if (v->ndim > 0 && (!v->shape || !v->stride))
-        return ecl_fail(be->err, ECL_ERROR_INVALID_ARGUMENT,
-                        "opencl %s: %s has no shape or strides", op, name);
-    int empty = 0;
-    for (int d = 0; d < v->ndim; d++) {
-        if (v->shape[d] < 0)
-            return ecl_fail(be->err, ECL_ERROR_INVALID_ARGUMENT,
-                            "opencl %s: %s dim %d has negative size %lld", op, name, d,
-                            (long long)v->shape[d]);
-        empty |= v->shape[d] == 0;
-    }
-    int64_t count = 1;
-    for (int d = 0; d < v->ndim && !empty; d++)
-        if (ecl_mul_overflow_i64(count, v->shape[d], &count))
-            return ecl_fail(be->err, ECL_ERROR_OVERFLOW,
-                            "opencl %s: %s element count overflows 64 bits", op, name);
-    if (!v->mem && !empty)
-        return ecl_fail(be->err, ECL_ERROR_INVALID_ARGUMENT, "opencl %s: %s memory is NULL", op,
-                        name);
-    return ECL_SUCCESS;
-}
-
-/* The first `ndim` dims of x and y have equal sizes. */
-static ecl_status check_leading(ecl_backend *be, const char *op, const char *xname,
-                                const ecl_strided *x, const char *yname, const ecl_strided *y,
-                                int ndim)
-{
-    for (int d = 0; d < ndim; d++)
-        if (x->shape[d] != y->shape[d])
-            return ecl_fail(be->err, ECL_ERROR_INVALID_ARGUMENT,
-                            "opencl %s: dim %d is %lld in %s but %lld in %s", op, d,
-                            (long long)x->shape[d], xname, (long long)y->shape[d], yname);
-    return ECL_SUCCESS;
-}
-
-static ecl_status check_more_dims(ecl_backend *be, const char *op, const char *what,
-                                  const ecl_strided *v, const ecl_strided *dst)
-{
-    if (v->ndim >= dst->ndim)
-        return ECL_SUCCESS;
-    return ecl_fail(be->err, ECL_ERROR_INVALID_ARGUMENT,
-                    "opencl %s: %s has %d dims, fewer than dst's %d", op, what, v->ndim,
-                    dst->ndim);
-}
-
 ecl_status ecl_ocl_scale(ecl_backend *be, ecl_dtype dtype, const ecl_strided *dst, double beta)
 {
-    ecl_status st = check_dtype(be, "scale", "dst", dtype);
+    ecl_status st = ecl_check_dtype(be, "scale", "dst", dtype);
     if (!st)
-        st = check_view(be, "scale", "dst", dst);
+        st = ecl_check_view(be, "scale", "dst", dst);
     if (st || beta == 1.0)
         return st;
     const ecl_strided *views[1] = {dst};
@@ -90,18 +28,17 @@ ecl_status ecl_ocl_scale(ecl_backend *be, ecl_dtype dtype, const ecl_strided *ds
 ecl_status ecl_ocl_copy(ecl_backend *be, ecl_dtype dtype, const ecl_strided *dst,
                         ecl_dtype src_dtype, const ecl_strided *src, double alpha, double beta)
 {
-    ecl_status st = check_dtype(be, "copy", "dst", dtype);
+    ecl_status st = ecl_check_dtype(be, "copy", "dst", dtype);
     if (!st)
-        st = check_dtype(be, "copy", "src", src_dtype);
+        st = ecl_check_dtype(be, "copy", "src", src_dtype);
     if (!st)
-        st = check_view(be, "copy", "dst", dst);
+        st = ecl_check_view(be, "copy", "dst", dst);
     if (!st)
-        st = check_view(be, "copy", "src", src);
-    if (!st && src->ndim != dst->ndim)
-        st = ecl_fail(be->err, ECL_ERROR_INVALID_ARGUMENT,
-                      "opencl copy: src has %d dims, expected %d", src->ndim, dst->ndim);
+        st = ecl_check_view(be, "copy", "src", src);
     if (!st)
-        st = check_leading(be, "copy", "dst", dst, "src", src, dst->ndim);
+        st = ecl_check_ndim(be, "copy", "src", src->ndim, dst->ndim);
+    if (!st)
+        st = ecl_check_leading(be, "copy", "dst", dst, "src", src, dst->ndim);
     if (st)
         return st;
     const ecl_strided *views[2] = {dst, src};
@@ -117,15 +54,15 @@ ecl_status ecl_ocl_copy(ecl_backend *be, ecl_dtype dtype, const ecl_strided *dst
 ecl_status ecl_ocl_reduce(ecl_backend *be, ecl_dtype dtype, const ecl_strided *dst,
                           const ecl_strided *src, double alpha, double beta)
 {
-    ecl_status st = check_dtype(be, "reduce", "dst", dtype);
+    ecl_status st = ecl_check_dtype(be, "reduce", "dst", dtype);
     if (!st)
-        st = check_view(be, "reduce", "dst", dst);
+        st = ecl_check_view(be, "reduce", "dst", dst);
     if (!st)
-        st = check_view(be, "reduce", "src", src);
+        st = ecl_check_view(be, "reduce", "src", src);
     if (!st)
-        st = check_more_dims(be, "reduce", "src", src, dst);
+        st = ecl_check_more_dims(be, "reduce", "src", src, dst);
     if (!st)
-        st = check_leading(be, "reduce", "dst", dst, "src", src, dst->ndim);
+        st = ecl_check_leading(be, "reduce", "dst", dst, "src", src, dst->ndim);
     if (st)
         return st;
     const ecl_strided *views[2] = {dst, src};
@@ -145,22 +82,21 @@ ecl_status ecl_ocl_reduce(ecl_backend *be, ecl_dtype dtype, const ecl_strided *d
 ecl_status ecl_ocl_mul(ecl_backend *be, ecl_dtype dtype, const ecl_strided *dst,
                        const ecl_strided *a, const ecl_strided *b, double alpha, double beta)
 {
-    ecl_status st = check_dtype(be, "mul", "dst", dtype);
+    ecl_status st = ecl_check_dtype(be, "mul", "dst", dtype);
     if (!st)
-        st = check_view(be, "mul", "dst", dst);
+        st = ecl_check_view(be, "mul", "dst", dst);
     if (!st)
-        st = check_view(be, "mul", "a", a);
+        st = ecl_check_view(be, "mul", "a", a);
     if (!st)
-        st = check_view(be, "mul", "b", b);
-    if (!st && b->ndim != a->ndim)
-        st = ecl_fail(be->err, ECL_ERROR_INVALID_ARGUMENT,
-                      "opencl mul: b has %d dims, expected %d", b->ndim, a->ndim);
+        st = ecl_check_view(be, "mul", "b", b);
     if (!st)
-        st = check_leading(be, "mul", "a", a, "b", b, a->ndim);
+        st = ecl_check_ndim(be, "mul", "b", b->ndim, a->ndim);
     if (!st)
-        st = check_more_dims(be, "mul", "a", a, dst);
+        st = ecl_check_leading(be, "mul", "a", a, "b", b, a->ndim);
     if (!st)
-        st = check_leading(be, "mul", "dst", dst, "a", a, dst->ndim);
+        st = ecl_check_more_dims(be, "mul", "a", a, dst);
+    if (!st)
+        st = ecl_check_leading(be, "mul", "dst", dst, "a", a, dst->ndim);
     if (st)
         return st;
     const ecl_strided *views[3] = {dst, a, b};

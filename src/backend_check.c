@@ -1,0 +1,75 @@
+/*
+ * Argument checks shared by the CPU and OpenCL strided primitives (see backend_check.h).
+ */
+#include "backend_check.h"
+
+static const char *backend_name(const ecl_backend *be)
+{
+    return be->kind == ECL_BACKEND_OPENCL ? "opencl" : "cpu";
+}
+
+ecl_status ecl_check_dtype(ecl_backend *be, const char *op, const char *what, ecl_dtype dtype)
+{
+    if (dtype == ECL_F32 || dtype == ECL_F64)
+        return ECL_SUCCESS;
+    return ecl_fail(be->err, ECL_ERROR_INVALID_ARGUMENT, "%s %s: unsupported %s dtype %d",
+                    backend_name(be), op, what, (int)dtype);
+}
+
+ecl_status ecl_check_view(ecl_backend *be, const char *op, const char *name, const ecl_strided *v)
+{
+    const char *bn = backend_name(be);
+    if (!v)
+        return ecl_fail(be->err, ECL_ERROR_INVALID_ARGUMENT, "%s %s: %s view is NULL", bn, op, name);
+    if (v->ndim < 0 || v->ndim > ECL_MAX_DIMS)
+        return ecl_fail(be->err, ECL_ERROR_INVALID_ARGUMENT, "%s %s: %s has %d dims (0 to %d allowed)",
+                        bn, op, name, v->ndim, ECL_MAX_DIMS);
+    if (v->ndim > 0 && (!v->shape || !v->stride))
+        return ecl_fail(be->err, ECL_ERROR_INVALID_ARGUMENT, "%s %s: %s has no shape or strides", bn,
+                        op, name);
+    int empty = 0;
+    for (int d = 0; d < v->ndim; d++) {
+        if (v->shape[d] < 0)
+            return ecl_fail(be->err, ECL_ERROR_INVALID_ARGUMENT,
+                            "%s %s: %s dim %d has negative size %lld", bn, op, name, d,
+                            (long long)v->shape[d]);
+        empty |= v->shape[d] == 0;
+    }
+    int64_t count = 1;
+    for (int d = 0; d < v->ndim && !empty; d++)
+        if (ecl_mul_overflow_i64(count, v->shape[d], &count))
+            return ecl_fail(be->err, ECL_ERROR_OVERFLOW, "%s %s: %s element count overflows 64 bits",
+                            bn, op, name);
+    if (!v->mem && !empty)
+        return ecl_fail(be->err, ECL_ERROR_INVALID_ARGUMENT, "%s %s: %s memory is NULL", bn, op,
+                        name);
+    return ECL_SUCCESS;
+}
+
+ecl_status ecl_check_leading(ecl_backend *be, const char *op, const char *xname,
+                             const ecl_strided *x, const char *yname, const ecl_strided *y, int ndim)
+{
+    for (int d = 0; d < ndim; d++)
+        if (x->shape[d] != y->shape[d])
+            return ecl_fail(be->err, ECL_ERROR_INVALID_ARGUMENT,
+                            "%s %s: dim %d is %lld in %s but %lld in %s", backend_name(be), op, d,
+                            (long long)x->shape[d], xname, (long long)y->shape[d], yname);
+    return ECL_SUCCESS;
+}
+
+ecl_status ecl_check_ndim(ecl_backend *be, const char *op, const char *what, int got, int want)
+{
+    if (got == want)
+        return ECL_SUCCESS;
+    return ecl_fail(be->err, ECL_ERROR_INVALID_ARGUMENT, "%s %s: %s has %d dims, expected %d",
+                    backend_name(be), op, what, got, want);
+}
+
+ecl_status ecl_check_more_dims(ecl_backend *be, const char *op, const char *what,
+                               const ecl_strided *v, const ecl_strided *dst)
+{
+    if (v->ndim >= dst->ndim)
+        return ECL_SUCCESS;
+    return ecl_fail(be->err, ECL_ERROR_INVALID_ARGUMENT, "%s %s: %s has %d dims, fewer than dst's %d",
+                    backend_name(be), op, what, v->ndim, dst->ndim);
+}
