@@ -1,5 +1,6 @@
 /*
- * Argument checks shared by the CPU and OpenCL strided primitives (see backend_check.h).
+ * Argument checks shared by the CPU and OpenCL strided primitives (see backend_check.h): one
+ * entry point per primitive, built from the checks of single views and of shape agreement.
  */
 #include "backend_check.h"
 
@@ -8,7 +9,7 @@ static const char *backend_name(const ecl_backend *be)
     return be->kind == ECL_BACKEND_OPENCL ? "opencl" : "cpu";
 }
 
-ecl_status ecl_check_dtype(ecl_backend *be, const char *op, const char *what, ecl_dtype dtype)
+static ecl_status ecl_check_dtype(ecl_backend *be, const char *op, const char *what, ecl_dtype dtype)
 {
     if (dtype == ECL_F32 || dtype == ECL_F64)
         return ECL_SUCCESS;
@@ -16,7 +17,7 @@ ecl_status ecl_check_dtype(ecl_backend *be, const char *op, const char *what, ec
                     backend_name(be), op, what, (int)dtype);
 }
 
-ecl_status ecl_check_view(ecl_backend *be, const char *op, const char *name, const ecl_strided *v)
+static ecl_status ecl_check_view(ecl_backend *be, const char *op, const char *name, const ecl_strided *v)
 {
     const char *bn = backend_name(be);
     if (!v)
@@ -46,7 +47,7 @@ ecl_status ecl_check_view(ecl_backend *be, const char *op, const char *name, con
     return ECL_SUCCESS;
 }
 
-ecl_status ecl_check_leading(ecl_backend *be, const char *op, const char *xname,
+static ecl_status ecl_check_leading(ecl_backend *be, const char *op, const char *xname,
                              const ecl_strided *x, const char *yname, const ecl_strided *y, int ndim)
 {
     for (int d = 0; d < ndim; d++)
@@ -57,7 +58,7 @@ ecl_status ecl_check_leading(ecl_backend *be, const char *op, const char *xname,
     return ECL_SUCCESS;
 }
 
-ecl_status ecl_check_ndim(ecl_backend *be, const char *op, const char *what, int got, int want)
+static ecl_status ecl_check_ndim(ecl_backend *be, const char *op, const char *what, int got, int want)
 {
     if (got == want)
         return ECL_SUCCESS;
@@ -65,11 +66,64 @@ ecl_status ecl_check_ndim(ecl_backend *be, const char *op, const char *what, int
                     backend_name(be), op, what, got, want);
 }
 
-ecl_status ecl_check_more_dims(ecl_backend *be, const char *op, const char *what,
+static ecl_status ecl_check_more_dims(ecl_backend *be, const char *op, const char *what,
                                const ecl_strided *v, const ecl_strided *dst)
 {
     if (v->ndim >= dst->ndim)
         return ECL_SUCCESS;
     return ecl_fail(be->err, ECL_ERROR_INVALID_ARGUMENT, "%s %s: %s has %d dims, fewer than dst's %d",
                     backend_name(be), op, what, v->ndim, dst->ndim);
+}
+
+ecl_status ecl_check_scale_args(ecl_backend *be, ecl_dtype dtype, const ecl_strided *dst)
+{
+    ecl_status st = ecl_check_dtype(be, "scale", "dst", dtype);
+    return st ? st : ecl_check_view(be, "scale", "dst", dst);
+}
+
+ecl_status ecl_check_copy_args(ecl_backend *be, ecl_dtype dtype, const ecl_strided *dst,
+                               ecl_dtype src_dtype, const ecl_strided *src)
+{
+    ecl_status st = ecl_check_dtype(be, "copy", "dst", dtype);
+    if (!st)
+        st = ecl_check_dtype(be, "copy", "src", src_dtype);
+    if (!st)
+        st = ecl_check_view(be, "copy", "dst", dst);
+    if (!st)
+        st = ecl_check_view(be, "copy", "src", src);
+    if (!st)
+        st = ecl_check_ndim(be, "copy", "src", src->ndim, dst->ndim);
+    return st ? st : ecl_check_leading(be, "copy", "dst", dst, "src", src, dst->ndim);
+}
+
+ecl_status ecl_check_reduce_args(ecl_backend *be, ecl_dtype dtype, const ecl_strided *dst,
+                                 const ecl_strided *src)
+{
+    ecl_status st = ecl_check_dtype(be, "reduce", "dst", dtype);
+    if (!st)
+        st = ecl_check_view(be, "reduce", "dst", dst);
+    if (!st)
+        st = ecl_check_view(be, "reduce", "src", src);
+    if (!st)
+        st = ecl_check_more_dims(be, "reduce", "src", src, dst);
+    return st ? st : ecl_check_leading(be, "reduce", "dst", dst, "src", src, dst->ndim);
+}
+
+ecl_status ecl_check_mul_args(ecl_backend *be, ecl_dtype dtype, const ecl_strided *dst,
+                              const ecl_strided *a, const ecl_strided *b)
+{
+    ecl_status st = ecl_check_dtype(be, "mul", "dst", dtype);
+    if (!st)
+        st = ecl_check_view(be, "mul", "dst", dst);
+    if (!st)
+        st = ecl_check_view(be, "mul", "a", a);
+    if (!st)
+        st = ecl_check_view(be, "mul", "b", b);
+    if (!st)
+        st = ecl_check_ndim(be, "mul", "b", b->ndim, a->ndim);
+    if (!st)
+        st = ecl_check_leading(be, "mul", "a", a, "b", b, a->ndim);
+    if (!st)
+        st = ecl_check_more_dims(be, "mul", "a", a, dst);
+    return st ? st : ecl_check_leading(be, "mul", "dst", dst, "a", a, dst->ndim);
 }

@@ -8,15 +8,13 @@
 
 #include "backend.h"
 
-ecl_status ecl_check_dtype(ecl_backend *be, const char *op, const char *what, ecl_dtype dtype);
-ecl_status ecl_check_view(ecl_backend *be, const char *op, const char *name, const ecl_strided *v);
-/* The first ndim dims of x and y have equal sizes. */
-ecl_status ecl_check_leading(ecl_backend *be, const char *op, const char *xname,
-                             const ecl_strided *x, const char *yname, const ecl_strided *y, int ndim);
-/* what has exactly want dims. */
-ecl_status ecl_check_ndim(ecl_backend *be, const char *op, const char *what, int got, int want);
-/* what has at least as many dims as dst. */
-ecl_status ecl_check_more_dims(ecl_backend *be, const char *op, const char *what,
-                               const ecl_strided *v, const ecl_strided *dst);
+/* The arguments of each primitive of ecl_backend_ops (see backend.h for their meaning). */
+ecl_status ecl_check_scale_args(ecl_backend *be, ecl_dtype dtype, const ecl_strided *dst);
+ecl_status ecl_check_copy_args(ecl_backend *be, ecl_dtype dtype, const ecl_strided *dst,
+                               ecl_dtype src_dtype, const ecl_strided *src);
+ecl_status ecl_check_reduce_args(ecl_backend *be, ecl_dtype dtype, const ecl_strided *dst,
+                                 const ecl_strided *src);
+ecl_status ecl_check_mul_args(ecl_backend *be, ecl_dtype dtype, const ecl_strided *dst,
+                              const ecl_strided *a, const ecl_strided *b);
 
 #endif /* ECL_BACKEND_CHECK_H */

@@ -10,9 +10,7 @@ static ecl_cpu_backend *cpu(ecl_backend *be) { return (ecl_cpu_backend *)be; }
 
 ecl_status ecl_cpu_scale(ecl_backend *be, ecl_dtype dtype, const ecl_strided *dst, double beta)
 {
-    ecl_status st = ecl_check_dtype(be, "scale", "dst", dtype);
-    if (!st)
-        st = ecl_check_view(be, "scale", "dst", dst);
+    ecl_status st = ecl_check_scale_args(be, dtype, dst);
     if (st || beta == 1.0)
         return st;
     const ecl_strided *views[1] = {dst};
@@ -29,17 +27,7 @@ ecl_status ecl_cpu_scale(ecl_backend *be, ecl_dtype dtype, const ecl_strided *ds
 ecl_status ecl_cpu_copy(ecl_backend *be, ecl_dtype dtype, const ecl_strided *dst,
                         ecl_dtype src_dtype, const ecl_strided *src, double alpha, double beta)
 {
-    ecl_status st = ecl_check_dtype(be, "copy", "dst", dtype);
-    if (!st)
-        st = ecl_check_dtype(be, "copy", "src", src_dtype);
-    if (!st)
-        st = ecl_check_view(be, "copy", "dst", dst);
-    if (!st)
-        st = ecl_check_view(be, "copy", "src", src);
-    if (!st)
-        st = ecl_check_ndim(be, "copy", "src", src->ndim, dst->ndim);
-    if (!st)
-        st = ecl_check_leading(be, "copy", "dst", dst, "src", src, dst->ndim);
+    ecl_status st = ecl_check_copy_args(be, dtype, dst, src_dtype, src);
     if (st)
         return st;
     const ecl_strided *views[2] = {dst, src};
@@ -57,15 +45,7 @@ ecl_status ecl_cpu_copy(ecl_backend *be, ecl_dtype dtype, const ecl_strided *dst
 ecl_status ecl_cpu_reduce(ecl_backend *be, ecl_dtype dtype, const ecl_strided *dst,
                           const ecl_strided *src, double alpha, double beta)
 {
-    ecl_status st = ecl_check_dtype(be, "reduce", "dst", dtype);
-    if (!st)
-        st = ecl_check_view(be, "reduce", "dst", dst);
-    if (!st)
-        st = ecl_check_view(be, "reduce", "src", src);
-    if (!st)
-        st = ecl_check_more_dims(be, "reduce", "src", src, dst);
-    if (!st)
-        st = ecl_check_leading(be, "reduce", "dst", dst, "src", src, dst->ndim);
+    ecl_status st = ecl_check_reduce_args(be, dtype, dst, src);
     if (st)
         return st;
     const ecl_strided *views[2] = {dst, src};
@@ -87,21 +67,7 @@ ecl_status ecl_cpu_reduce(ecl_backend *be, ecl_dtype dtype, const ecl_strided *d
 ecl_status ecl_cpu_mul(ecl_backend *be, ecl_dtype dtype, const ecl_strided *dst,
                        const ecl_strided *a, const ecl_strided *b, double alpha, double beta)
 {
-    ecl_status st = ecl_check_dtype(be, "mul", "dst", dtype);
-    if (!st)
-        st = ecl_check_view(be, "mul", "dst", dst);
-    if (!st)
-        st = ecl_check_view(be, "mul", "a", a);
-    if (!st)
-        st = ecl_check_view(be, "mul", "b", b);
-    if (!st)
-        st = ecl_check_ndim(be, "mul", "b", b->ndim, a->ndim);
-    if (!st)
-        st = ecl_check_leading(be, "mul", "a", a, "b", b, a->ndim);
-    if (!st)
-        st = ecl_check_more_dims(be, "mul", "a", a, dst);
-    if (!st)
-        st = ecl_check_leading(be, "mul", "dst", dst, "a", a, dst->ndim);
+    ecl_status st = ecl_check_mul_args(be, dtype, dst, a, b);
     if (st)
         return st;
     const ecl_strided *views[3] = {dst, a, b};
