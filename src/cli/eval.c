@@ -71,19 +71,8 @@ static int parse_eval_args(int argc, char **argv, eval_args *args, int *done)
                                        argv[i]);
         }
     }
-    char **operands = argv + 1;
-    if (num_operands == 0)
-        return ecl_cli_usage_error("eval", "missing EQUATION and input files (see 'einsumcl eval --help')");
-    args->equation = operands[0];
-    if (num_operands == 1)
-        return ecl_cli_usage_error("eval", "missing input files after the equation '%s'",
-                                   args->equation);
-    if (num_operands - 1 > ECL_MAX_OPERANDS)
-        return ecl_cli_usage_error("eval", "%d input files given; at most %d are supported",
-                                   num_operands - 1, ECL_MAX_OPERANDS);
-    args->num_inputs = num_operands - 1;
-    args->inputs = operands + 1;
-    return ECL_CLI_OK;
+    return ecl_cli_split_operands("eval", "input files", num_operands, argv + 1, &args->equation,
+                                  &args->inputs, &args->num_inputs);
 }
 
 static int print_result(ecl_context *ctx, const ecl_tensor *result)

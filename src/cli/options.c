@@ -161,3 +161,20 @@ ecl_context *ecl_cli_open_context(const ecl_cli_target *target)
     }
     return ctx;
 }
+
+int ecl_cli_split_operands(const char *command, const char *what, int count, char **positional,
+                           const char **equation, char ***operands, int *num_operands)
+{
+    if (count == 0)
+        return ecl_cli_usage_error(command, "missing EQUATION and %s (see 'einsumcl %s --help')", what,
+                                   command);
+    *equation = positional[0];
+    if (count == 1)
+        return ecl_cli_usage_error(command, "missing %s after the equation '%s'", what, *equation);
+    if (count - 1 > ECL_MAX_OPERANDS)
+        return ecl_cli_usage_error(command, "%d %s given; at most %d are supported", count - 1, what,
+                                   ECL_MAX_OPERANDS);
+    *operands = positional + 1;
+    *num_operands = count - 1;
+    return ECL_CLI_OK;
+}

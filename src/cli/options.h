@@ -16,6 +16,10 @@ enum { ECL_CLI_OK = 0, ECL_CLI_ERROR = 1, ECL_CLI_USAGE = 2 };
 void ecl_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Reports a usage problem of subcommand `command` on one line and returns ECL_CLI_USAGE. */
+/* Splits a subcommand's positional arguments into the equation and its 1..ECL_MAX_OPERANDS
+ * operands (what: "input files", "shapes"); returns ECL_CLI_OK or the exit status of a usage error. */
+int ecl_cli_split_operands(const char *command, const char *what, int count, char **positional,
+                           const char **equation, char ***operands, int *num_operands);
 int ecl_cli_usage_error(const char *command, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

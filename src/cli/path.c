@@ -120,19 +120,8 @@ static int parse_path_args(int argc, char **argv, path_args *args, int *done)
                                        argv[i]);
         }
     }
-    char **operands = argv + 1;
-    if (num_operands == 0)
-        return ecl_cli_usage_error("path", "missing EQUATION and shapes (see 'einsumcl path --help')");
-    args->equation = operands[0];
-    if (num_operands == 1)
-        return ecl_cli_usage_error("path", "missing operand shapes after the equation '%s'",
-                                   args->equation);
-    if (num_operands - 1 > ECL_MAX_OPERANDS)
-        return ecl_cli_usage_error("path", "%d shapes given; at most %d are supported",
-                                   num_operands - 1, ECL_MAX_OPERANDS);
-    args->num_inputs = num_operands - 1;
-    args->shape_texts = operands + 1;
-    return ECL_CLI_OK;
+    return ecl_cli_split_operands("path", "shapes", num_operands, argv + 1, &args->equation,
+                                  &args->shape_texts, &args->num_inputs);
 }
 
 static int plan_and_print(ecl_context *ctx, const path_args *args, const ecl_cli_shape *shapes)
