@@ -112,6 +112,21 @@ typedef struct operand {
     ecl_lset legs;
 } operand;
 
+/* Removes operands i and j from the list into *A and *B; returns the legs of those left. */
+static ecl_lset take_pair(operand *list, int *count, int i, int j, operand *A, operand *B)
+{
+    *A = list[i];
+    *B = list[j];
+    int hi = i > j ? i : j, lo = i > j ? j : i;
+    memmove(&list[hi], &list[hi + 1], sizeof *list * (size_t)(*count - hi - 1));
+    memmove(&list[lo], &list[lo + 1], sizeof *list * (size_t)(*count - lo - 2));
+    *count -= 2;
+    ecl_lset others = {{0, 0}};
+    for (int t = 0; t < *count; t++)
+        others = ecl_lset_or(others, list[t].legs);
+    return others;
+}
+
 void ecl_path_evaluate(const ecl_path_ctx *c, const ecl_path *path, int simulate, ecl_path_eval *out)
 {
     memset(out, 0, sizeof *out);
@@ -129,14 +144,8 @@ void ecl_path_evaluate(const ecl_path_ctx *c, const ecl_path *path, int simulate
     }
     for (int s = 0; s < path->npairs; s++) {
         int i = path->pair[s][0], j = path->pair[s][1];
-        operand A = list[i], B = list[j];
-        int hi = i > j ? i : j, lo = i > j ? j : i;
-        memmove(&list[hi], &list[hi + 1], sizeof *list * (size_t)(count - hi - 1));
-        memmove(&list[lo], &list[lo + 1], sizeof *list * (size_t)(count - lo - 2));
-        count -= 2;
-        ecl_lset others = {{0, 0}};
-        for (int t = 0; t < count; t++)
-            others = ecl_lset_or(others, list[t].legs);
+        operand A, B;
+        ecl_lset others = take_pair(list, &count, i, j, &A, &B);
         ecl_lset r = ecl_pair_result(c, A.legs, B.legs, others);
         int final = count == 0;
         double size = ecl_lset_size(c, r);
@@ -189,14 +198,8 @@ void ecl_path_steps(const ecl_path_ctx *c, const ecl_path *path, ecl_path_step *
     }
     for (int s = 0; s < path->npairs; s++) {
         int i = path->pair[s][0], j = path->pair[s][1];
-        operand A = list[i], B = list[j];
-        int hi = i > j ? i : j, lo = i > j ? j : i;
-        memmove(&list[hi], &list[hi + 1], sizeof *list * (size_t)(count - hi - 1));
-        memmove(&list[lo], &list[lo + 1], sizeof *list * (size_t)(count - lo - 2));
-        count -= 2;
-        ecl_lset others = {{0, 0}};
-        for (int t = 0; t < count; t++)
-            others = ecl_lset_or(others, list[t].legs);
+        operand A, B;
+        ecl_lset others = take_pair(list, &count, i, j, &A, &B);
         ecl_lset r = ecl_pair_result(c, A.legs, B.legs, others);
         ecl_path_step *st = &steps[s];
         st->a = A.layout;
