@@ -286,6 +286,23 @@ ecl_status ecl_scale(ecl_context *ctx, ecl_tensor *tensor, double alpha);
  * Same thread rules as the rest of the context. */
 ecl_status ecl_softmax(ecl_context *ctx, ecl_tensor *tensor, double scale, const ecl_tensor *mask);
 
+/* ---- Device ceilings ------------------------------------------------------------------------- */
+
+/* What the context's device measurably reaches, to read benchmark figures against. */
+typedef struct ecl_ceilings {
+    double gemm_flops_per_s;  /* a square GEMM of gemm_n (multiply-add = 2 FLOPs) */
+    int64_t gemm_n;
+    double copy_bytes_per_s;  /* a buffer copy of copy_bytes, counting bytes read + written */
+    int64_t copy_bytes;
+} ecl_ceilings;
+
+/* Measures the GEMM rate (in dtype) and the copy bandwidth of the context's device through its
+ * backend: a square GEMM grown from 1024 (up to 8192) until one run takes 50 ms, and a buffer
+ * copy grown from 64 MiB (up to 1 GiB) likewise; median of 5 runs after a warm-up each. Takes
+ * about a second on a CPU, allocates up to 3 GEMM matrices or 2 copy buffers on the device, and
+ * blocks until done. Errors (allocation, device) leave *out zeroed. */
+ecl_status ecl_measure_ceilings(ecl_context *ctx, ecl_dtype dtype, ecl_ceilings *out);
+
 /* ---- .npy files ------------------------------------------------------------------------------- */
 
 /* Reads a .npy file (format 1.0/2.0/3.0, little-endian <f4 or <f8, C or Fortran order) into a new

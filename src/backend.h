@@ -50,6 +50,9 @@ typedef struct ecl_backend_ops {
     ecl_status (*write)(ecl_backend *be, void *mem, size_t byte_offset, const void *src, size_t bytes);
     ecl_status (*read)(ecl_backend *be, void *mem, size_t byte_offset, void *dst, size_t bytes);
     ecl_status (*fill_zero)(ecl_backend *be, void *mem, size_t byte_offset, size_t bytes);
+    /* Copies the first bytes of src into dst as the device copies memory (no kernel of ours):
+     * what ecl_measure_ceilings times as the device's copy bandwidth. */
+    ecl_status (*copy_bytes)(ecl_backend *be, void *dst, const void *src, size_t bytes);
 
     /* dst = alpha * src + beta * dst, same shape, any strides; converts src_dtype to dtype. */
     ecl_status (*copy)(ecl_backend *be, ecl_dtype dtype, const ecl_strided *dst,

@@ -23,6 +23,7 @@ static const ecl_backend_ops ocl_ops = {
     .write = ecl_ocl_write,
     .read = ecl_ocl_read,
     .fill_zero = ecl_ocl_fill_zero,
+    .copy_bytes = ecl_ocl_copy_bytes,
     .copy = ecl_ocl_copy,
     .reduce = ecl_ocl_reduce,
     .mul = ecl_ocl_mul,

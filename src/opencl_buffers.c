@@ -131,6 +131,15 @@ ecl_status ecl_ocl_fill_zero(ecl_backend *base, void *mem, size_t byte_offset, s
     return rc == CL_SUCCESS ? ECL_SUCCESS : ecl_ocl_fail(be, rc, "clEnqueueFillBuffer");
 }
 
+ecl_status ecl_ocl_copy_bytes(ecl_backend *base, void *dst, const void *src, size_t bytes)
+{
+    if (bytes == 0)
+        return ECL_SUCCESS;
+    ecl_ocl_backend *be = ocl(base);
+    cl_int rc = clEnqueueCopyBuffer(be->queue, (cl_mem)src, (cl_mem)dst, 0, 0, bytes, 0, NULL, NULL);
+    return rc == CL_SUCCESS ? ECL_SUCCESS : ecl_ocl_fail(be, rc, "clEnqueueCopyBuffer");
+}
+
 ecl_status ecl_ocl_finish(ecl_backend *base)
 {
     ecl_ocl_backend *be = ocl(base);

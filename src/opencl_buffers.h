@@ -15,6 +15,7 @@ void ecl_ocl_unwrap(ecl_backend *be, void *mem);
 ecl_status ecl_ocl_write(ecl_backend *be, void *mem, size_t byte_offset, const void *src, size_t bytes);
 ecl_status ecl_ocl_read(ecl_backend *be, void *mem, size_t byte_offset, void *dst, size_t bytes);
 ecl_status ecl_ocl_fill_zero(ecl_backend *be, void *mem, size_t byte_offset, size_t bytes);
+ecl_status ecl_ocl_copy_bytes(ecl_backend *be, void *dst, const void *src, size_t bytes);
 ecl_status ecl_ocl_finish(ecl_backend *be);
 
 #endif /* ECL_OPENCL_BUFFERS_H */

@@ -1,13 +1,18 @@
 /*
- * `einsumcl bench`: times the built-in suite (or one --case) on a context and prints one table row
- * per case (FLOPs, minimum bytes moved, median time, GFLOP/s, GB/s) plus, with --json, a JSON file
- * with the same numbers for bench/compare_numpy.py. The cases and the timing live in bench_cases.c.
+ * `einsumcl bench`: the options, and the run: a context on the chosen device, its measured
+ * ceilings (a large GEMM and a large buffer copy), then each selected case (a suite from
+ * bench/suites.def, or one --case) set up, timed, optionally checked against the CPU path, and
+ * reported as a table row as it finishes (with a progress line on a terminal), and at the end in
+ * the JSON and CSV files. The cases live in bench_cases.c, running and timing in bench_run.c, the
+ * check in bench_check.c, the output in bench_report.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
-#include "bench_cases.h"
+#include "bench_report.h"
 #include "commands.h"
 #include "einsumcl.h"
 #include "options.h"
@@ -15,18 +20,25 @@
 typedef struct bench_options {
     ecl_dtype dtype;
     int repeat, warmup, threads;
+    double max_seconds;
     ecl_backend_kind backend;
-    const char *device, *json_path, *only;
-    int list;
+    const char *device, *json_path, *csv_path, *only, *suites;
+    int list, check, ceilings;
 } bench_options;
 
 static const char usage[] =
-    "usage: einsumcl bench [--dtype f32|f64] [--repeat N] [--warmup N] [--backend auto|cpu|opencl]\n"
-    "                      [--device SPEC] [--threads N] [--json FILE] [--only NAME[,NAME...]]\n"
-    "                      [--list] [--case EQUATION SHAPE [SHAPE...]]\n"
-    "Times the built-in suite (or one ad-hoc --case; shapes like 8x16x64, 'scalar' for 0-d):\n"
-    "plan once, random inputs, --warmup runs (default 2, and at least 0.25 s unless 0), then\n"
-    "the median of --repeat runs (default 10). --list prints the selected cases and stops.\n";
+    "usage: einsumcl bench [--suite NAME[,NAME...]] [--only CASE[,CASE...]] [--list]\n"
+    "                      [--case EQUATION SHAPE [SHAPE...]] [--dtype f32|f64] [--repeat N]\n"
+    "                      [--warmup N] [--max-time SECONDS] [--check] [--no-ceilings]\n"
+    "                      [--backend auto|cpu|opencl] [--device SPEC] [--threads N]\n"
+    "                      [--json FILE] [--csv FILE]\n"
+    "Benchmarks einsums on the device: the suites attention, gemm, contraction, network and\n"
+    "memory (default: all of them), or one ad-hoc --case (shapes like 8x16x64, 'scalar' for 0-d).\n"
+    "Measures the device's GEMM rate and copy bandwidth first (--no-ceilings skips that), then per\n"
+    "case: plan once, random inputs, --warmup runs (default 2, and at least 0.25 s unless 0), then\n"
+    "the median of up to --repeat timed runs (default 10; at least 3, fewer once they take\n"
+    "--max-time seconds, default 2). --check compares each result with the CPU path in float64.\n"
+    "--list prints the selected cases and stops. Exit status 1 when a case fails or a check fails.\n";
 
 static int parse_count(const char *option, const char *text, int min, int *out)
 {
@@ -36,6 +48,41 @@ static int parse_count(const char *option, const char *text, int min, int *out)
         return ecl_cli_usage_error("bench", "%s needs a whole number from %d to 1000000, got '%s'",
                                    option, min, text);
     *out = (int)v;
+    return 0;
+}
+
+static int parse_seconds(const char *option, const char *text, double *out)
+{
+    char *end = NULL;
+    double v = strtod(text, &end);
+    if (end == text || *end != '\0' || !(v >= 0.0 && v <= 86400.0))
+        return ecl_cli_usage_error("bench", "%s needs seconds from 0 to 86400, got '%s'", option,
+                                   text);
+    *out = v;
+    return 0;
+}
+
+/* True when the comma-separated list contains name. */
+static int list_contains(const char *list, const char *name)
+{
+    size_t len = strlen(name);
+    for (const char *p = list; p != NULL; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+        if (strncmp(p, name, len) == 0 && (p[len] == ',' || p[len] == '\0'))
+            return 1;
+    return 0;
+}
+
+/* Every name of a --suite list is a suite. */
+static int check_suites(const char *list)
+{
+    char name[64];
+    for (const char *p = list; p != NULL; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL) {
+        size_t len = strcspn(p, ",");
+        snprintf(name, sizeof name, "%.*s", (int)(len < 63 ? len : 63), p);
+        if (!ecl_bench_is_suite(name))
+            return ecl_cli_usage_error("bench", "unknown suite '%s' in --suite (the suites: %s)",
+                                       name, ecl_bench_suite_names());
+    }
     return 0;
 }
 
@@ -58,10 +105,17 @@ static int apply_option(const char *name, const char *v, bench_options *o)
         return parse_count(name, v, 0, &o->warmup);
     } else if (strcmp(name, "--threads") == 0) {
         return parse_count(name, v, 0, &o->threads);
+    } else if (strcmp(name, "--max-time") == 0) {
+        return parse_seconds(name, v, &o->max_seconds);
     } else if (strcmp(name, "--device") == 0) {
         o->device = v;
     } else if (strcmp(name, "--json") == 0) {
         o->json_path = v;
+    } else if (strcmp(name, "--csv") == 0) {
+        o->csv_path = v;
+    } else if (strcmp(name, "--suite") == 0) {
+        o->suites = v;
+        return check_suites(v);
     } else {
         o->only = v;
     }
@@ -69,19 +123,10 @@ static int apply_option(const char *name, const char *v, bench_options *o)
 }
 
 static const char *const value_options[] = {"--dtype", "--backend", "--repeat", "--warmup",
-                                            "--threads", "--device", "--json", "--only"};
+                                            "--threads", "--max-time", "--device", "--json",
+                                            "--csv", "--suite", "--only"};
 
-/* True when the comma-separated list contains name. */
-static int list_contains(const char *list, const char *name)
-{
-    size_t len = strlen(name);
-    for (const char *p = list; p != NULL; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
-        if (strncmp(p, name, len) == 0 && (p[len] == ',' || p[len] == '\0'))
-            return 1;
-    return 0;
-}
-
-/* Fills the case list: the one --case, or the suite filtered by --only. */
+/* Fills the case list: the one --case, or the suites filtered by --suite and --only. */
 static int collect_cases(char **argv, int case_at, int case_shapes,
                          const bench_options *o, ecl_bench_case **cases, size_t *num_cases)
 {
@@ -93,6 +138,8 @@ static int collect_cases(char **argv, int case_at, int case_shapes,
     }
     if (case_at) {
         char err[256];
+        if (o->suites || o->only)
+            return ecl_cli_usage_error("bench", "--case runs one ad-hoc case: no --suite or --only");
         if (ecl_bench_case_from_args(argv[case_at], case_shapes, argv + case_at + 1, *cases, err,
                                      sizeof err) != 0)
             return ecl_cli_usage_error("bench", "--case: %s", err);
@@ -101,12 +148,15 @@ static int collect_cases(char **argv, int case_at, int case_shapes,
     }
     *num_cases = 0;
     for (size_t i = 0; i < n; i++) {
-        ecl_bench_suite_case(i, &(*cases)[*num_cases]);
-        if (o->only == NULL || list_contains(o->only, (*cases)[*num_cases].name))
+        ecl_bench_case *c = &(*cases)[*num_cases];
+        ecl_bench_suite_case(i, c);
+        if ((o->suites == NULL || list_contains(o->suites, c->suite)) &&
+            (o->only == NULL || list_contains(o->only, c->name)))
             (*num_cases)++;
     }
     if (*num_cases == 0)
-        return ecl_cli_usage_error("bench", "--only '%s' matches no case (see --list)", o->only);
+        return ecl_cli_usage_error("bench", "--only '%s' matches no case of the selected suites "
+                                   "(see --list)", o->only);
     return -1;
 }
 
@@ -123,6 +173,14 @@ static int parse_args(int argc, char **argv, bench_options *o, ecl_bench_case **
         }
         if (strcmp(a, "--list") == 0) {
             o->list = 1;
+            continue;
+        }
+        if (strcmp(a, "--check") == 0) {
+            o->check = 1;
+            continue;
+        }
+        if (strcmp(a, "--no-ceilings") == 0) {
+            o->ceilings = 0;
             continue;
         }
         if (strcmp(a, "--case") == 0) {
@@ -151,130 +209,135 @@ static int parse_args(int argc, char **argv, bench_options *o, ecl_bench_case **
     return collect_cases(argv, case_at, case_shapes, o, cases, num_cases);
 }
 
-static void print_json_string(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\')
-            fprintf(f, "\\%c", ch);
-        else if (ch < 0x20)
-            fprintf(f, "\\u%04x", ch);
-        else
-            fputc(ch, f);
-    }
-    fputc('"', f);
-}
-
-static void print_json_shape(FILE *f, int ndim, const int64_t *shape)
-{
-    fputc('[', f);
-    for (int d = 0; d < ndim; d++)
-        fprintf(f, d ? ", %lld" : "%lld", (long long)shape[d]);
-    fputc(']', f);
-}
-
-static double rate(double amount, double seconds) { return seconds > 0 ? amount / seconds : 0.0; }
-
-static void print_json_case(FILE *f, const ecl_bench_case *c, const ecl_bench_result *r,
-                            const char *error, const bench_options *o, const char *backend,
-                            const char *device)
-{
-    fputs("    {\"name\": ", f);
-    print_json_string(f, c->name);
-    fputs(", \"equation\": ", f);
-    print_json_string(f, c->equation);
-    fputs(", \"shapes\": [", f);
-    for (int i = 0; i < c->num_inputs; i++) {
-        fputs(i ? ", " : "", f);
-        print_json_shape(f, c->ndim[i], c->shape[i]);
-    }
-    fprintf(f, "], \"dtype\": \"%s\", \"backend\": \"%s\", \"device\": ", ecl_dtype_name(o->dtype),
-            backend);
-    print_json_string(f, device);
-    fprintf(f, ", \"repeat\": %d, \"warmup\": %d", o->repeat, o->warmup);
-    if (error != NULL) {
-        fputs(", \"error\": ", f);
-        print_json_string(f, error);
-        fputs("}", f);
-        return;
-    }
-    fputs(", \"output_shape\": ", f);
-    print_json_shape(f, r->out_ndim, r->out_shape);
-    fprintf(f, ", \"flops\": %.17g, \"bytes\": %.17g, \"median_s\": %.9g, \"min_s\": %.9g, "
-               "\"gflops\": %.6g, \"gbps\": %.6g}",
-            r->flops, r->bytes, r->median_s, r->min_s, rate(r->flops, r->median_s) * 1e-9,
-            rate(r->bytes, r->median_s) * 1e-9);
-}
-
-/* Runs every case, printing a table row each, and writes the JSON file when asked. */
-static int run_cases(ecl_context *ctx, const bench_options *o, const ecl_bench_case *cases,
-                     size_t n, FILE *json)
-{
-    const char *backend = ecl_cli_backend_name(ecl_context_backend(ctx));
-    const char *device = ecl_context_device_name(ctx);
-    char shapes[512], err[1024];
-    int name_w = 4, eq_w = 8, shape_w = 6, failures = 0;
-    for (size_t i = 0; i < n; i++) {
-        ecl_bench_format_shapes(&cases[i], shapes, sizeof shapes);
-        name_w = name_w > (int)strlen(cases[i].name) ? name_w : (int)strlen(cases[i].name);
-        eq_w = eq_w > (int)strlen(cases[i].equation) ? eq_w : (int)strlen(cases[i].equation);
-        shape_w = shape_w > (int)strlen(shapes) ? shape_w : (int)strlen(shapes);
-    }
-    printf("device: %s (backend %s), dtype %s, median of %d runs after %s%d warm-up runs%s\n\n",
-           device, backend, ecl_dtype_name(o->dtype), o->repeat, o->warmup ? ">= " : "", o->warmup,
-           o->warmup ? " (>= 0.25 s)" : "");
-    printf("%-*s  %-*s  %-*s  %10s  %9s  %10s  %9s  %8s\n", name_w, "case", eq_w, "equation",
-           shape_w, "shapes", "GFLOP", "MB moved", "median ms", "GFLOP/s", "GB/s");
-    if (json) {
-        fputs("{\"version\": \"" ECL_VERSION_STRING "\", \"device\": ", json);
-        print_json_string(json, device);
-        fprintf(json, ", \"backend\": \"%s\", \"dtype\": \"%s\", \"cases\": [\n", backend,
-                ecl_dtype_name(o->dtype));
-    }
-    for (size_t i = 0; i < n; i++) {
-        const ecl_bench_case *c = &cases[i];
-        ecl_bench_result r;
-        ecl_bench_format_shapes(c, shapes, sizeof shapes);
-        ecl_status st = ecl_bench_run_case(ctx, c, o->dtype, o->warmup, o->repeat, &r, err,
-                                           sizeof err);
-        if (st != ECL_SUCCESS) {
-            failures++;
-            ecl_cli_error("bench: %s: %s", c->name, err);
-            printf("%-*s  %-*s  %-*s  FAILED (%s)\n", name_w, c->name, eq_w, c->equation, shape_w,
-                   shapes, ecl_status_string(st));
-        } else {
-            char gflops[32] = "-";
-            if (r.flops > 0)
-                snprintf(gflops, sizeof gflops, "%.2f", rate(r.flops, r.median_s) * 1e-9);
-            printf("%-*s  %-*s  %-*s  %10.4f  %9.1f  %10.4f  %9s  %8.2f\n", name_w, c->name, eq_w,
-                   c->equation, shape_w, shapes, r.flops * 1e-9, r.bytes * 1e-6, r.median_s * 1e3,
-                   gflops, rate(r.bytes, r.median_s) * 1e-9);
-        }
-        fflush(stdout);
-        if (json) {
-            print_json_case(json, c, &r, st == ECL_SUCCESS ? NULL : err, o, backend, device);
-            fputs(i + 1 < n ? ",\n" : "\n", json);
-        }
-    }
-    if (json)
-        fputs("]}\n", json);
-    return failures ? 1 : 0;
-}
-
-/* --list: the selected cases (the suite, filtered by --only), one line each. */
+/* --list: the selected cases, one line each. */
 static void list_cases(const ecl_bench_case *cases, size_t n)
 {
     char shapes[512];
     for (size_t i = 0; i < n; i++) {
         ecl_bench_format_shapes(&cases[i], shapes, sizeof shapes);
-        printf("%-24s %-16s %s\n", cases[i].name, cases[i].equation, shapes);
+        printf("%-12s %-26s %-26s %s\n", cases[i].suite, cases[i].name, cases[i].equation, shapes);
     }
+}
+
+/* On a terminal, one line on stderr saying what runs now (erased before the next row). */
+static void progress(const char *fmt, size_t i, size_t n, const char *name)
+{
+    if (!isatty(STDERR_FILENO))
+        return;
+    if (fmt == NULL)
+        fputs("\r\033[K", stderr);
+    else
+        fprintf(stderr, fmt, i, n, name);
+    fflush(stderr);
+}
+
+/* Sets up, times and (with --check) checks one case; fills the record. err holds the reason. */
+static void run_case(ecl_context *ctx, ecl_context **cpu, const bench_options *o,
+                     const ecl_bench_case *c, ecl_bench_record *r, char *err, size_t err_size)
+{
+    memset(r, 0, sizeof *r);
+    r->c = c;
+    ecl_bench_inputs in;
+    if (ecl_bench_inputs_make(c, &in) != 0) {
+        snprintf(err, err_size, "out of host memory for the inputs of '%s'", c->equation);
+        r->error = err;
+        return;
+    }
+    ecl_bench_work w;
+    ecl_status st = ecl_bench_work_setup(ctx, c, o->dtype, &in, &w, err, err_size);
+    if (st == ECL_SUCCESS) {
+        r->flops = w.flops;
+        r->out_ndim = ecl_tensor_ndim(w.output);
+        memcpy(r->out_shape, ecl_tensor_shape(w.output), (size_t)r->out_ndim * sizeof(int64_t));
+        r->bytes = (double)ecl_dtype_size(o->dtype) *
+                   ecl_bench_min_elements(c, (double)ecl_tensor_numel(w.output));
+        st = ecl_bench_time(&w, o->warmup, o->repeat, o->max_seconds, &r->timing);
+        if (st != ECL_SUCCESS) {
+            const char *detail = ecl_context_last_error(ctx);
+            snprintf(err, err_size, "executing '%s' failed: %s%s%s", c->equation,
+                     ecl_status_string(st), detail[0] ? ": " : "", detail);
+        }
+        if (st == ECL_SUCCESS && o->check)
+            st = ecl_bench_check_output(cpu, c, &in, &w, &r->check, err, err_size);
+        ecl_bench_work_free(&w);
+    }
+    if (st != ECL_SUCCESS)
+        r->error = err;
+    ecl_bench_inputs_free(&in);
+}
+
+static int write_file(const char *path, const char *what, const ecl_bench_session *s,
+                      const ecl_bench_record *r, size_t n,
+                      int (*writer)(FILE *, const ecl_bench_session *, const ecl_bench_record *,
+                                    size_t))
+{
+    FILE *f = fopen(path, "w");
+    int bad = f == NULL || writer(f, s, r, n) != 0;
+    if (f != NULL && fclose(f) != 0)
+        bad = 1;
+    if (bad)
+        ecl_cli_error("bench: cannot write the %s file %s", what, path);
+    return bad;
+}
+
+/* Runs every case, printing its row as it finishes; returns the exit status. */
+static int run_cases(ecl_context *ctx, const bench_options *o, ecl_bench_session *s,
+                     const ecl_bench_case *cases, size_t n)
+{
+    ecl_bench_record *records = calloc(n, sizeof *records);
+    char (*errors)[1024] = calloc(n, sizeof *errors);
+    if (records == NULL || errors == NULL) {
+        free(records);
+        free(errors);
+        ecl_cli_error("bench: out of memory");
+        return 1;
+    }
+    if (o->ceilings) {
+        progress("[%zu/%zu] measuring the device's GEMM rate and copy bandwidth%s", 0, n, "");
+        s->have_ceilings = ecl_measure_ceilings(ctx, o->dtype, &s->ceilings) == ECL_SUCCESS;
+        progress(NULL, 0, 0, NULL);
+        if (!s->have_ceilings)
+            ecl_cli_error("bench: measuring the ceilings failed (%s); going on without them",
+                          ecl_context_last_error(ctx));
+    }
+    ecl_bench_print_header(stdout, s, cases, n);
+    fflush(stdout);
+    ecl_context *cpu = NULL;
+    int failures = 0;
+    for (size_t i = 0; i < n; i++) {
+        progress("[%zu/%zu] %s", i + 1, n, cases[i].name);
+        run_case(ctx, &cpu, o, &cases[i], &records[i], errors[i], sizeof errors[i]);
+        progress(NULL, 0, 0, NULL);
+        if (records[i].error)
+            ecl_cli_error("bench: %s: %s", cases[i].name, records[i].error);
+        failures += records[i].error != NULL || records[i].check.state == ECL_BENCH_CHECK_FAIL;
+        ecl_bench_print_row(stdout, s, &records[i]);
+        fflush(stdout);
+    }
+    ecl_context_destroy(cpu);
+    if (failures)
+        ecl_cli_error("bench: %d of %zu cases failed or did not pass the check", failures, n);
+    if (o->json_path && write_file(o->json_path, "JSON", s, records, n, ecl_bench_write_json))
+        failures++;
+    if (o->csv_path && write_file(o->csv_path, "CSV", s, records, n, ecl_bench_write_csv))
+        failures++;
+    free(records);
+    free(errors);
+    return failures ? 1 : 0;
+}
+
+static void utc_now(char *buf, size_t size)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    if (gmtime_r(&t, &tm) == NULL || strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        snprintf(buf, size, "unknown");
 }
 
 int ecl_cli_bench(int argc, char **argv)
 {
-    bench_options opts = {ECL_F32, 10, 2, 0, ECL_BACKEND_AUTO, NULL, NULL, NULL, 0};
+    bench_options opts = {ECL_F32, 10, 2, 0, 2.0, ECL_BACKEND_AUTO, NULL, NULL, NULL,
+                          NULL, NULL, 0, 0, 1};
     ecl_bench_case *cases = NULL;
     size_t num_cases = 0;
     int rc = parse_args(argc, argv, &opts, &cases, &num_cases);
@@ -299,17 +362,12 @@ int ecl_cli_bench(int argc, char **argv)
         free(cases);
         return 1;
     }
-    FILE *json = NULL;
-    if (opts.json_path != NULL && (json = fopen(opts.json_path, "w")) == NULL) {
-        ecl_cli_error("bench: cannot write %s", opts.json_path);
-        rc = 1;
-    } else {
-        rc = run_cases(ctx, &opts, cases, num_cases, json);
-        if (json != NULL && fclose(json) != 0) {
-            ecl_cli_error("bench: error writing %s", opts.json_path);
-            rc = 1;
-        }
-    }
+    ecl_bench_session session = {ecl_context_device_name(ctx),
+                                 ecl_cli_backend_name(ecl_context_backend(ctx)),
+                                 ECL_VERSION_STRING, opts.dtype, opts.repeat, opts.warmup,
+                                 opts.max_seconds, 0, {0, 0, 0, 0}, ""};
+    utc_now(session.date, sizeof session.date);
+    rc = run_cases(ctx, &opts, &session, cases, num_cases);
     ecl_context_destroy(ctx);
     free(cases);
     return rc;
