@@ -269,7 +269,7 @@ Test(bench_suites, ceilings_are_measured)
     cr_assert_eq(ecl_measure_ceilings(ctx, ECL_F64, &c), ECL_SUCCESS, "%s",
                  ecl_context_last_error(ctx));
     cr_assert_gt(c.gemm_flops_per_s, 1e8);
-    cr_assert_geq(c.gemm_n, 1024);
+    cr_assert_geq(c.gemm_n, 2048);
     cr_assert_gt(c.copy_bytes_per_s, 1e8);
     cr_assert_geq(c.copy_bytes, (int64_t)64 << 20);
     cr_assert_eq(ecl_measure_ceilings(ctx, (ecl_dtype)99, &c), ECL_ERROR_DTYPE);
