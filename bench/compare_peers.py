@@ -527,7 +527,7 @@ def geomeans(rows, peers):
         out[peer] = {"all": geomean(ratios), "cases": len(ratios)}
         no_views = [r["peers"][peer]["ratio"] for r in rows
                     if peer in r["peers"] and not r["peers"][peer]["view"]]
-        if len(no_views) != len(ratios):
+        if no_views and len(no_views) != len(ratios):
             out[peer]["without_views"] = geomean(no_views)
     return out
 
