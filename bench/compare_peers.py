@@ -422,7 +422,7 @@ def einsumcl_reports(opts, env):
     for trial in range(opts["trials"]):
         for name in names:
             args = opts["passthrough"] if name is None else \
-                without_only(opts["passthrough"]) + ["--only", name]
+                without_only(opts["passthrough"]) + ["--only", name, "--no-ceilings"]
             yield trial, run_einsumcl(opts["binary"], args, env)
 
 
@@ -434,6 +434,10 @@ def measure(opts, env, peers, modules):
         for case in report["cases"]:
             key = case["name"]
             entry = results.setdefault(key, {"case": case, "einsumcl": [], "peers": {}})
+            # einsumcl bench records the warm-up count for the run and the timed runs it took
+            # per case (up to --repeat, fewer for slow cases): the peers get the same.
+            case.setdefault("warmup", report.get("warmup", 2))
+            case.setdefault("repeat", case.get("runs", report.get("repeat", 10)))
             entry["case"] = case
             if "error" in case:
                 skipped[key] = f"einsumcl failed: {case['error']}"

@@ -209,13 +209,13 @@ static int parse_args(int argc, char **argv, bench_options *o, ecl_bench_case **
     return collect_cases(argv, case_at, case_shapes, o, cases, num_cases);
 }
 
-/* --list: the selected cases, one line each. */
+/* --list: the selected cases, one line each: name, suite, equation, shapes. */
 static void list_cases(const ecl_bench_case *cases, size_t n)
 {
     char shapes[512];
     for (size_t i = 0; i < n; i++) {
         ecl_bench_format_shapes(&cases[i], shapes, sizeof shapes);
-        printf("%-12s %-26s %-26s %s\n", cases[i].suite, cases[i].name, cases[i].equation, shapes);
+        printf("%-26s %-12s %-26s %s\n", cases[i].name, cases[i].suite, cases[i].equation, shapes);
     }
 }
 
