@@ -10,6 +10,7 @@
 
 #include "opencl_buffers.h"
 #include "opencl_devices.h"
+#include "opencl_gemm_select.h"
 #include "opencl_kernels.h"
 
 static void ocl_destroy(ecl_backend *base);
@@ -45,6 +46,7 @@ static void ocl_destroy(ecl_backend *base)
         if (be->program[i])
             clReleaseProgram(be->program[i]);
     }
+    ecl_ocl_gemm_state_free(be);
     if (be->queue)
         clReleaseCommandQueue(be->queue);
     if (be->context)

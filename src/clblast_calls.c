@@ -6,6 +6,7 @@
  * to ecl_status with a message naming the routine, the code and the product's sizes.
  */
 #include "clblast_gemm.h"
+#include "clblast_tuning.h"
 
 #include "opencl_kernels.h"
 
@@ -54,6 +55,8 @@ static ecl_status fail(const ocl_gemm_job *job, CLBlastStatusCode code, const ch
 ecl_status ocl_clblast_prepare(ocl_gemm_job *job)
 {
     ecl_status st = ecl_clblast_load(job->be->base.err, &job->api);
+    if (st == ECL_SUCCESS)
+        ecl_clblast_apply_tuning(job->be, job->api);
     if (st == ECL_SUCCESS && job->dtype == ECL_F64 && !job->be->info.has_fp64)
         st = ecl_fail(job->be->base.err, ECL_ERROR_DTYPE,
                       "opencl gemm: float64 needs cl_khr_fp64, which %s lacks",

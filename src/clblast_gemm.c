@@ -1,5 +1,6 @@
 /*
- * The OpenCL backend's batched GEMM step on CLBlast (loaded at run time, clblast_loader.c). The
+ * The OpenCL backend's batched GEMM step, and its CLBlast path (CLBlast is loaded at run time,
+ * clblast_loader.c; opencl_gemm_select.c chooses between it and the own kernel). The
  * batch dims are first simplified (size-1 dims dropped, dims ordered by C stride, neighbours that
  * nest in A, B and C merged, dims with a negative C stride walked backwards). No batch dim: one
  * Xgemm (Xgemv for a vector side). One dim: one XgemmStridedBatched. More: XgemmStridedBatched
@@ -12,6 +13,7 @@
  */
 #include "clblast_gemm.h"
 
+#include "opencl_gemm_select.h"
 #include "opencl_kernels.h"
 
 #include <limits.h>
@@ -283,11 +285,26 @@ ecl_status ecl_ocl_gemm(ecl_backend *base, ecl_dtype dtype, const ecl_gemm_args 
         return st;
     if (!clblast_ok)
         return gemm_by_mul(&job, g);
-    if ((st = check_int_reach(&job)) || (st = ocl_clblast_prepare(&job)))
-        return st;
     flip_negative_c(&job);
-    if (job.nd == 0)
-        return ocl_clblast_single(&job, job.offset);
-    int sd = pick_strided_dim(&job);
-    return sd >= 0 ? run_strided(&job, sd) : run_offsets(&job);
+    return ocl_gemm_dispatch(&job); /* CLBlast or the own kernel (opencl_gemm_select.c) */
+}
+
+int ocl_clblast_usable(const ocl_gemm_job *job)
+{
+    const ecl_clblast_api *api;
+    for (int o = 0; o < 3; o++)
+        if (job->last[o] > INT_MAX)
+            return 0;
+    return ecl_clblast_load(NULL, &api) == ECL_SUCCESS;
+}
+
+ecl_status ocl_gemm_run_clblast(ocl_gemm_job *job)
+{
+    ecl_status st;
+    if ((st = check_int_reach(job)) || (st = ocl_clblast_prepare(job)))
+        return st;
+    if (job->nd == 0)
+        return ocl_clblast_single(job, job->offset);
+    int sd = pick_strided_dim(job);
+    return sd >= 0 ? run_strided(job, sd) : run_offsets(job);
 }

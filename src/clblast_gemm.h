@@ -35,7 +35,10 @@ typedef struct ocl_gemm_job {
  * such calls rather than as one XgemmBatched (clblast_gemm.c; tests lower it to cover both). */
 extern double ecl_ocl_gemm_loop_min_flops;
 
-/* Loads CLBlast and checks that the device can run the job's dtype. */
+/* Whether CLBlast can run the job: it loads, and every operand stays within 32-bit indices. */
+int ocl_clblast_usable(const ocl_gemm_job *job);
+/* Loads CLBlast (applying tuned parameters before the backend's first CLBlast GEMM,
+ * clblast_tuning.c) and checks that the device can run the job's dtype. */
 ecl_status ocl_clblast_prepare(ocl_gemm_job *job);
 /* One product at the given A, B, C element offsets (Xgemm, or Xgemv for a vector side). */
 ecl_status ocl_clblast_single(const ocl_gemm_job *job, const int64_t *offset);

@@ -47,6 +47,7 @@ static void load(void)
     }
     ECL_CLBLAST_GEMM_TYPES(ECL_CLBLAST_RESOLVE)
 #undef ECL_CLBLAST_RESOLVE
+    *(void **)&api.OverrideParameters = dlsym(lib, "CLBlastOverrideParameters"); /* optional */
     table = api;
     loaded = 1; /* CLBlast stays loaded for the life of the process (it caches programs) */
 }

@@ -1,8 +1,9 @@
 /*
  * Run-time loading of CLBlast (libclblast.so.1), like opencl_loader.h does for the ICD loader: the
  * library never links CLBlast, so it builds against clblast_c.h and runs where CLBlast is missing
- * (the OpenCL backend's GEMM then fails with ECL_ERROR_UNAVAILABLE naming the library). Only the C
- * API routines the GEMM step uses are resolved. ECL_CLBLAST_LIBRARY overrides the file name.
+ * (the OpenCL backend's GEMM then runs on einsumcl's own kernel, or fails with
+ * ECL_ERROR_UNAVAILABLE naming the library when ECL_GEMM=clblast). Only the C API routines the
+ * GEMM step uses are resolved, and CLBlastOverrideParameters where present. ECL_CLBLAST_LIBRARY overrides the file name.
  */
 #ifndef ECL_CLBLAST_LOADER_H
 #define ECL_CLBLAST_LOADER_H
@@ -33,6 +34,9 @@ typedef struct ecl_clblast_api {
                                  size_t, cl_command_queue *, cl_event *);
     ECL_CLBLAST_GEMM_TYPES(ECL_CLBLAST_MEMBERS)
 #undef ECL_CLBLAST_MEMBERS
+    /* Optional (NULL when this CLBlast lacks it): tuned parameters (clblast_tuning.c). */
+    CLBlastStatusCode (*OverrideParameters)(const cl_device_id, const char *, const CLBlastPrecision,
+                                            const size_t, const char **, const size_t *);
 } ecl_clblast_api;
 
 /* Loads CLBlast once per process (thread-safe) and points *api at its routines. On failure:

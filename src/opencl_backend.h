@@ -30,6 +30,8 @@ typedef struct ecl_ocl_backend {
     cl_program program[2];     /* [0] f32, [1] f64 (built lazily; f64 only with cl_khr_fp64) */
     /* kernel objects per precision, created with the program (opencl_kernels.c) */
     struct ecl_ocl_kernels *kernels[2];
+    /* GEMM implementation choices and CLBlast tuning state (opencl_gemm_select.c), lazily made */
+    struct ecl_ocl_gemm_state *gemm;
 } ecl_ocl_backend;
 
 /* "clEnqueueNDRangeKernel failed: CL_OUT_OF_RESOURCES (-5)"-style message into be->err; maps the
@@ -52,7 +54,7 @@ ecl_status ecl_ocl_program_get(ecl_ocl_backend *be, ecl_dtype dtype, cl_program 
 /* Kernel objects for dtype, created from that program once per backend (opencl_kernels.c). */
 ecl_status ecl_ocl_kernels_get(ecl_ocl_backend *be, ecl_dtype dtype, struct ecl_ocl_kernels **out);
 
-/* CLBlast batched GEMM (clblast_gemm.c), the backend's gemm op. */
+/* Batched GEMM on CLBlast or the own kernel (clblast_gemm.c), the backend's gemm op. */
 ecl_status ecl_ocl_gemm(ecl_backend *be, ecl_dtype dtype, const ecl_gemm_args *g, void *a,
                         int64_t a_offset, void *b, int64_t b_offset, void *c, int64_t c_offset,
                         double alpha, double beta);

@@ -18,6 +18,10 @@ static const char *const kernel_names[ECL_K_COUNT] = {
     [ECL_K_SUM_PARTIALS] = "ecl_sum_partials",
     [ECL_K_SOFTMAX_ROWS] = "ecl_softmax_rows",
     [ECL_K_SOFTMAX_GROUP] = "ecl_softmax_group",
+    [ECL_K_GEMM_NN] = "ecl_gemm_nn",
+    [ECL_K_GEMM_NT] = "ecl_gemm_nt",
+    [ECL_K_GEMM_TN] = "ecl_gemm_tn",
+    [ECL_K_GEMM_TT] = "ecl_gemm_tt",
     [ECL_K_COPY_FROM_F32] = "ecl_copy_from_f32",
     [ECL_K_COPY_TO_F32] = "ecl_copy_to_f32",
     [ECL_K_TRANSPOSE_FROM_F32] = "ecl_transpose_from_f32",
@@ -67,8 +71,8 @@ static ecl_status choose_sizes(ecl_ocl_backend *be, struct ecl_ocl_kernels *k, i
 {
     size_t ew = WG_CAP, sum = WG_CAP, tiled = TILED_WG;
     for (int i = 0; i < count; i++) {
-        if (i == ECL_K_SOFTMAX_GROUP)
-            continue; /* its barriers and local array must not narrow the others' groups */
+        if (i == ECL_K_SOFTMAX_GROUP || (i >= ECL_K_GEMM_NN && i <= ECL_K_GEMM_TT))
+            continue; /* their barriers and local arrays must not narrow the others' groups */
         size_t wg;
         ecl_status st = kernel_wg(be, k->kernel[i], &wg);
         if (st)

@@ -18,6 +18,10 @@ typedef enum ecl_ocl_kernel_id {
     ECL_K_SUM_PARTIALS,
     ECL_K_SOFTMAX_ROWS,   /* kernels/softmax.cl: one work-item per row */
     ECL_K_SOFTMAX_GROUP,  /* kernels/softmax.cl: one work-group per row (sizes its own groups) */
+    ECL_K_GEMM_NN,        /* kernels/gemm_batched.cl, in the order NN, NT, TN, TT (fixed groups) */
+    ECL_K_GEMM_NT,
+    ECL_K_GEMM_TN,
+    ECL_K_GEMM_TT,
     ECL_K_COMMON_COUNT,  /* kernels above exist in both programs; below, only in the f64 one */
     ECL_K_COPY_FROM_F32 = ECL_K_COMMON_COUNT,
     ECL_K_COPY_TO_F32,
