@@ -38,9 +38,12 @@ void ecl_bench_print_header(FILE *f, const ecl_bench_session *s, const ecl_bench
     }
     fprintf(f, "device: %s (backend %s), dtype %s, %s\n", s->device, s->backend,
             ecl_dtype_name(s->dtype), s->date);
-    fprintf(f, "timing: median of up to %d runs (at least 3; fewer once they take %.3g s) after "
-               "%s%d warm-up runs%s\n",
-            s->repeat, s->max_seconds, s->warmup ? ">= " : "", s->warmup,
+    if (s->repeat <= 3 || s->max_seconds <= 0)
+        fprintf(f, "timing: median of %d runs", s->repeat);
+    else
+        fprintf(f, "timing: median of up to %d runs (at least 3; fewer once they take %.3g s)",
+                s->repeat, s->max_seconds);
+    fprintf(f, " after %s%d warm-up runs%s\n", s->warmup ? ">= " : "", s->warmup,
             s->warmup ? " (>= 0.25 s)" : "");
     if (s->have_ceilings)
         fprintf(f, "ceilings: GEMM %.1f GFLOP/s (%lld^3), copy %.1f GB/s (%lld MiB, read + write)\n",
