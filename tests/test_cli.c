@@ -12,20 +12,17 @@
 #include <criterion/criterion.h>
 
 #include <dirent.h>
-#include <fcntl.h>
 #include <math.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "backend_select.h"
+#include "cli_run.h"
 #include "einsumcl.h"
 
-extern char **environ;
 
 static char tmp_dir[4096];
 
@@ -104,24 +101,7 @@ static int count_dir_entries(void)
 
 static char *read_file(const char *path, size_t *size_out)
 {
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f, "cannot open %s", path);
-    size_t cap = 4096, len = 0;
-    char *data = malloc(cap);
-    size_t got;
-    while ((got = fread(data + len, 1, cap - len - 1, f)) > 0) {
-        len += got;
-        if (cap - len < 2) {
-            cap *= 2;
-            data = realloc(data, cap);
-            cr_assert_not_null(data);
-        }
-    }
-    fclose(f);
-    data[len] = '\0';
-    if (size_out)
-        *size_out = len;
-    return data;
+    return ecl_test_read_file(path, size_out);
 }
 
 static void write_file(const char *path, const void *data, size_t size)
@@ -134,60 +114,17 @@ static void write_file(const char *path, const void *data, size_t size)
 
 /* ---- Running the command -------------------------------------------------------------------- */
 
-typedef struct cli_run {
-    int status; /* exit status, or -1 if the process did not exit normally */
-    char *out;
-    char *err;
-} cli_run;
+typedef ecl_cli_result cli_run;
 
 /* Runs einsumcl with args (NULL-terminated, without argv[0]); extra_env is one "NAME=value" or NULL. */
 static cli_run run_cli_env(const char *const *args, const char *extra_env)
 {
-    const char *out_path = tmp_path(".stdout"), *err_path = tmp_path(".stderr");
-    char *argv[64];
-    int argc = 0;
-    argv[argc++] = (char *)ECL_CLI_PATH;
-    for (; args[argc - 1]; argc++) {
-        cr_assert_lt(argc, 63);
-        argv[argc] = (char *)args[argc - 1];
-    }
-    argv[argc] = NULL;
-
-    char *envp[512];
-    int envc = 0;
-    for (char **e = environ; *e && envc < 510; e++)
-        envp[envc++] = *e;
-    if (extra_env)
-        envp[envc++] = (char *)extra_env;
-    envp[envc] = NULL;
-
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_addopen(&actions, 2, err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    pid_t pid;
-    int rc = posix_spawn(&pid, ECL_CLI_PATH, &actions, NULL, argv, envp);
-    posix_spawn_file_actions_destroy(&actions);
-    cr_assert_eq(rc, 0, "cannot run %s", ECL_CLI_PATH);
-    int wstatus = 0;
-    cr_assert_eq(waitpid(pid, &wstatus, 0), pid);
-
-    cli_run run;
-    run.status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
-    run.out = read_file(out_path, NULL);
-    run.err = read_file(err_path, NULL);
-    unlink(out_path);
-    unlink(err_path);
-    return run;
+    return ecl_cli_run(args, (const char *const[]){extra_env, NULL}, tmp_dir);
 }
 
 static cli_run run_cli(const char *const *args) { return run_cli_env(args, backend_env); }
 
-static void free_run(cli_run *run)
-{
-    free(run->out);
-    free(run->err);
-}
+static void free_run(cli_run *run) { ecl_cli_result_free(run); }
 
 /* The command failed with `status`, said why on exactly one "einsumcl: " line and printed nothing. */
 static void assert_one_line_error(const cli_run *run, int status)

@@ -8,19 +8,16 @@
 #include <criterion/criterion.h>
 
 #include <dirent.h>
-#include <fcntl.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "backend_select.h"
+#include "cli_run.h"
 #include "einsumcl.h"
 
-extern char **environ;
 
 static char tmp_dir[4096];
 
@@ -60,60 +57,15 @@ static const char *tmp_path(const char *name)
     return path;
 }
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long size = ftell(f);
-    rewind(f);
-    char *data = malloc((size_t)size + 1);
-    cr_assert_eq(fread(data, 1, (size_t)size, f), (size_t)size);
-    data[size] = '\0';
-    fclose(f);
-    return data;
-}
-
-typedef struct cli_run {
-    int status;
-    char *out, *err;
-} cli_run;
+typedef ecl_cli_result cli_run;
 
 /* Runs einsumcl with args (NULL-terminated) and extra "NAME=value" entries (NULL-terminated). */
 static cli_run run(const char *const *args, const char *const *env)
 {
-    char *argv[32], *envp[512];
-    int argc = 0, envc = 0;
-    argv[argc++] = (char *)ECL_CLI_PATH;
-    for (; args[argc - 1]; argc++)
-        argv[argc] = (char *)args[argc - 1];
-    argv[argc] = NULL;
-    for (char **e = environ; *e && envc < 500; e++)
-        envp[envc++] = *e;
-    for (int k = 0; env && env[k]; k++)
-        envp[envc++] = (char *)env[k];
-    envp[envc] = NULL;
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, tmp_path(".out"), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_addopen(&actions, 2, tmp_path(".err"), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    pid_t pid;
-    cr_assert_eq(posix_spawn(&pid, ECL_CLI_PATH, &actions, NULL, argv, envp), 0);
-    posix_spawn_file_actions_destroy(&actions);
-    int ws = 0;
-    cr_assert_eq(waitpid(pid, &ws, 0), pid);
-    cli_run r = {WIFEXITED(ws) ? WEXITSTATUS(ws) : -1, slurp(tmp_path(".out")),
-                 slurp(tmp_path(".err"))};
-    unlink(tmp_path(".out"));
-    unlink(tmp_path(".err"));
-    return r;
+    return ecl_cli_run(args, env, tmp_dir);
 }
 
-static void free_run(cli_run *r)
-{
-    free(r->out);
-    free(r->err);
-}
+static void free_run(cli_run *r) { ecl_cli_result_free(r); }
 
 static void expect_one_line_error(const cli_run *r, int status, const char *mention)
 {
