@@ -345,10 +345,13 @@ ecl_status ecl_measure_ceilings(ecl_context *ctx, ecl_dtype dtype, ecl_ceilings 
 
 /* ---- .npy files ------------------------------------------------------------------------------- */
 
-/* Reads a .npy file (format 1.0/2.0/3.0, little-endian <f4 or <f8, C or Fortran order) into a new
- * contiguous tensor of the context. */
+/* Reads a .npy file (format 1.0/2.0/3.0, C or Fortran order) into a new contiguous tensor of the
+ * context. dtypes: '<f4' float32, '<f8' float64, '<f2' float16, and bfloat16 as '<V2' or '|V2'
+ * (2-byte void: what numpy writes for ml_dtypes.bfloat16, which it cannot name) or 'bfloat16'.
+ * Little-endian only. */
 ecl_status ecl_npy_load(ecl_context *ctx, const char *path, ecl_tensor **out);
-/* Writes the tensor as a .npy file (format 1.0, or 2.0 when the header needs it), atomically:
+/* Writes the tensor as a .npy file (format 1.0, or 2.0 when the header needs it), atomically
+ * (bfloat16 with descr '<V2': read it in numpy as np.load(path).view(ml_dtypes.bfloat16)):
  * the data goes to a temporary file in the same directory, which is renamed over path. */
 ecl_status ecl_npy_save(ecl_context *ctx, const char *path, const ecl_tensor *tensor);
 
