@@ -323,7 +323,8 @@ ecl_status ecl_scale(ecl_context *ctx, ecl_tensor *tensor, double alpha);
  * that does not broadcast, ECL_ERROR_DTYPE for a mask of another dtype, ECL_ERROR_INVALID_ARGUMENT
  * for NULL arguments, tensors of another context, overlapping mask or self-overlapping tensor;
  * the tensor is unchanged on error. May run asynchronously: ecl_tensor_read or ecl_finish waits.
- * Same thread rules as the rest of the context. */
+ * float16 / bfloat16 tensors (and masks, of the tensor's dtype) are converted through float32
+ * temporaries on the device and rounded back. Same thread rules as the rest of the context. */
 ecl_status ecl_softmax(ecl_context *ctx, ecl_tensor *tensor, double scale, const ecl_tensor *mask);
 
 /* ---- Device ceilings ------------------------------------------------------------------------- */
