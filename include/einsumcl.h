@@ -51,15 +51,30 @@ typedef enum ecl_status {
 /* Static English text for a status; never NULL. Thread-safe. */
 const char *ecl_status_string(ecl_status status);
 
+/* Element types. Host data of the 16-bit types is raw 16-bit values in host byte order: ECL_F16 is
+ * IEEE 754 binary16 (numpy's float16), ECL_BF16 is bfloat16 (the top 16 bits of a float32).
+ * Einsums over 16-bit tensors compute in float32 and round the result to the output's type
+ * (round to nearest even; NaN stays NaN). Result dtype (numpy's promotion, torch's for bfloat16):
+ * anything with float64 -> float64; else anything with float32 -> float32; float16 alone ->
+ * float16; bfloat16 alone -> bfloat16; float16 with bfloat16 -> float32. */
 typedef enum ecl_dtype {
     ECL_F32 = 1,
-    ECL_F64 = 2
+    ECL_F64 = 2,
+    ECL_F16 = 3,
+    ECL_BF16 = 4
 } ecl_dtype;
 
-/* Bytes per element (4 or 8), 0 for an unknown dtype. Thread-safe. */
+/* Bytes per element (4, 8 or 2), 0 for an unknown dtype. Thread-safe. */
 size_t ecl_dtype_size(ecl_dtype dtype);
-/* "float32" / "float64" / "unknown". Thread-safe. */
+/* "float32" / "float64" / "float16" / "bfloat16" / "unknown". Thread-safe. */
 const char *ecl_dtype_name(ecl_dtype dtype);
+/* Host conversions for 16-bit data: float32 to float16 / bfloat16 rounding to nearest even
+ * (float16: beyond 65504 becomes inf, below 2^-24 subnormal or zero), NaN stays NaN (quiet), and
+ * back (exact). Thread-safe. */
+uint16_t ecl_f16_from_float(float value);
+float ecl_f16_to_float(uint16_t bits);
+uint16_t ecl_bf16_from_float(float value);
+float ecl_bf16_to_float(uint16_t bits);
 
 typedef enum ecl_backend_kind {
     ECL_BACKEND_AUTO = 0,  /* an OpenCL GPU/accelerator if present, else the CPU path */
@@ -205,12 +220,37 @@ typedef enum ecl_path_algorithm {
     ECL_PATH_EXPLICIT   /* the pairs given in ecl_plan_options.pairs */
 } ecl_path_algorithm;
 
+/* What the products of a plan compute in (torch's allow_tf32 and autocast, cuTENSOR's compute
+ * types). DEFAULT is exact in the plan's precision (float32 for 16-bit tensors). The others are
+ * opt-in, for float32 plans (float32, float16 or bfloat16 tensors; ECL_ERROR_DTYPE with float64):
+ * both operands of every pairwise contraction are rounded to the compute type (round to nearest
+ * even), products are exact and sums accumulate in float32; the result is stored in the output's
+ * dtype. A single-operand einsum (a sum or permute, no products) is not rounded. Expected
+ * relative error of a contraction of length K against exact float32, per mode, for operands of
+ * one sign (cancellation makes it larger relative to the result, not to the terms):
+ *   TF32 (10-bit mantissa): about 2^-11 per operand, so ~1e-3 of the terms' magnitude;
+ *   F16 (10-bit mantissa, range +-65504, values beyond become inf): ~1e-3 likewise;
+ *   BF16 (7-bit mantissa, float32 range): about 2^-8, ~4e-3 per operand.
+ * Devices without tensor cores (the CPU path, PoCL, every device before the tensor-core kernels
+ * land) emulate the mode: they round the operands exactly as described and compute in float32,
+ * so their results match a tensor-core run within float32 accumulation-order differences. */
+typedef enum ecl_compute {
+    ECL_COMPUTE_DEFAULT = 0,
+    ECL_COMPUTE_TF32,
+    ECL_COMPUTE_F16,
+    ECL_COMPUTE_BF16
+} ecl_compute;
+
+/* "default" / "tf32" / "f16" / "bf16" / "unknown". Thread-safe. */
+const char *ecl_compute_name(ecl_compute compute);
+
 typedef struct ecl_plan_options {
     ecl_path_algorithm path;
     uint64_t memory_limit;     /* bytes for the largest intermediate; 0 = unlimited */
     int num_pairs;             /* ECL_PATH_EXPLICIT: number of pairs (operands - 1) */
     const int (*pairs)[2];     /* ECL_PATH_EXPLICIT: numpy.einsum_path order: positions in the
                                 * current operand list; the result is appended at the end */
+    ecl_compute compute;       /* ECL_COMPUTE_DEFAULT (exact) unless asked; see ecl_compute */
 } ecl_plan_options;
 
 void ecl_plan_options_init(ecl_plan_options *options);
@@ -283,7 +323,8 @@ ecl_status ecl_scale(ecl_context *ctx, ecl_tensor *tensor, double alpha);
  * that does not broadcast, ECL_ERROR_DTYPE for a mask of another dtype, ECL_ERROR_INVALID_ARGUMENT
  * for NULL arguments, tensors of another context, overlapping mask or self-overlapping tensor;
  * the tensor is unchanged on error. May run asynchronously: ecl_tensor_read or ecl_finish waits.
- * Same thread rules as the rest of the context. */
+ * float16 / bfloat16 tensors (and masks, of the tensor's dtype) are converted through float32
+ * temporaries on the device and rounded back. Same thread rules as the rest of the context. */
 ecl_status ecl_softmax(ecl_context *ctx, ecl_tensor *tensor, double scale, const ecl_tensor *mask);
 
 /* ---- Device ceilings ------------------------------------------------------------------------- */
@@ -305,10 +346,13 @@ ecl_status ecl_measure_ceilings(ecl_context *ctx, ecl_dtype dtype, ecl_ceilings 
 
 /* ---- .npy files ------------------------------------------------------------------------------- */
 
-/* Reads a .npy file (format 1.0/2.0/3.0, little-endian <f4 or <f8, C or Fortran order) into a new
- * contiguous tensor of the context. */
+/* Reads a .npy file (format 1.0/2.0/3.0, C or Fortran order) into a new contiguous tensor of the
+ * context. dtypes: '<f4' float32, '<f8' float64, '<f2' float16, and bfloat16 as '<V2' or '|V2'
+ * (2-byte void: what numpy writes for ml_dtypes.bfloat16, which it cannot name) or 'bfloat16'.
+ * Little-endian only. */
 ecl_status ecl_npy_load(ecl_context *ctx, const char *path, ecl_tensor **out);
-/* Writes the tensor as a .npy file (format 1.0, or 2.0 when the header needs it), atomically:
+/* Writes the tensor as a .npy file (format 1.0, or 2.0 when the header needs it), atomically
+ * (bfloat16 with descr '<V2': read it in numpy as np.load(path).view(ml_dtypes.bfloat16)):
  * the data goes to a temporary file in the same directory, which is renamed over path. */
 ecl_status ecl_npy_save(ecl_context *ctx, const char *path, const ecl_tensor *tensor);
 

@@ -3,6 +3,7 @@
  * entry point per primitive, built from the checks of single views and of shape agreement.
  */
 #include "backend_check.h"
+#include "dtype_internal.h"
 
 static const char *backend_name(const ecl_backend *be)
 {
@@ -15,6 +16,16 @@ static ecl_status ecl_check_dtype(ecl_backend *be, const char *op, const char *w
         return ECL_SUCCESS;
     return ecl_fail(be->err, ECL_ERROR_INVALID_ARGUMENT, "%s %s: unsupported %s dtype %d",
                     backend_name(be), op, what, (int)dtype);
+}
+
+/* The copy converts: its source may also be 16-bit, its destination 16-bit or a rounding dtype. */
+static ecl_status ecl_check_copy_dtype(ecl_backend *be, const char *what, ecl_dtype dtype, int dst)
+{
+    if (dtype == ECL_F32 || dtype == ECL_F64 || ecl_dtype_is_16bit(dtype) ||
+        (dst && ecl_dtype_is_rounding(dtype)))
+        return ECL_SUCCESS;
+    return ecl_fail(be->err, ECL_ERROR_INVALID_ARGUMENT, "%s copy: unsupported %s dtype %d",
+                    backend_name(be), what, (int)dtype);
 }
 
 static ecl_status ecl_check_view(ecl_backend *be, const char *op, const char *name, const ecl_strided *v)
@@ -84,9 +95,9 @@ ecl_status ecl_check_scale_args(ecl_backend *be, ecl_dtype dtype, const ecl_stri
 ecl_status ecl_check_copy_args(ecl_backend *be, ecl_dtype dtype, const ecl_strided *dst,
                                ecl_dtype src_dtype, const ecl_strided *src)
 {
-    ecl_status st = ecl_check_dtype(be, "copy", "dst", dtype);
+    ecl_status st = ecl_check_copy_dtype(be, "dst", dtype, 1);
     if (!st)
-        st = ecl_check_dtype(be, "copy", "src", src_dtype);
+        st = ecl_check_copy_dtype(be, "src", src_dtype, 0);
     if (!st)
         st = ecl_check_view(be, "copy", "dst", dst);
     if (!st)

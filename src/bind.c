@@ -95,10 +95,10 @@ static ecl_status check_operand(binder *bd, int i)
     const ecl_tensor_desc *d = &bd->in[i];
     const ecl_term *t = &bd->eq->in[i];
     char text[ECL_MAX_DIMS + 4];
-    if (d->dtype != ECL_F32 && d->dtype != ECL_F64)
+    if (d->dtype != ECL_F32 && d->dtype != ECL_F64 && d->dtype != ECL_F16 && d->dtype != ECL_BF16)
         return ecl_fail(bd->err, ECL_ERROR_DTYPE,
-                        "operand %d has unsupported dtype %d (expected float32 or float64)", i,
-                        (int)d->dtype);
+                        "operand %d has unsupported dtype %d (expected float32, float64, float16 "
+                        "or bfloat16)", i, (int)d->dtype);
     if (d->ndim < 0 || d->ndim > ECL_MAX_DIMS)
         return ecl_fail(bd->err, ECL_ERROR_SHAPE, "operand %d has %d dimensions (expected 0 to %d)",
                         i, d->ndim, ECL_MAX_DIMS);
@@ -306,9 +306,25 @@ static ecl_status check_output_size(binder *bd)
                             "the output's element count overflows int64 at %s (size %lld)",
                             label_text(b, id, what, sizeof what), (long long)b->size[id]);
     }
-    if (ecl_mul_overflow_i64(product, (int64_t)ecl_dtype_size(b->dtype), &product))
+    if (ecl_mul_overflow_i64(product, (int64_t)ecl_dtype_size(b->dtype), &product))  /* >= out's */
         return ecl_fail(bd->err, ECL_ERROR_OVERFLOW, "the output's byte count overflows int64");
     return ECL_SUCCESS;
+}
+
+ecl_dtype ecl_result_dtype(int n, const ecl_tensor_desc *inputs)
+{
+    int f64 = 0, f32 = 0, f16 = 0, bf16 = 0;
+    for (int i = 0; i < n; i++) {
+        f64 |= inputs[i].dtype == ECL_F64;
+        f32 |= inputs[i].dtype == ECL_F32;
+        f16 |= inputs[i].dtype == ECL_F16;
+        bf16 |= inputs[i].dtype == ECL_BF16;
+    }
+    if (f64)
+        return ECL_F64;
+    if (f32 || (f16 && bf16))
+        return ECL_F32;
+    return f16 ? ECL_F16 : bf16 ? ECL_BF16 : ECL_F32;
 }
 
 ecl_status ecl_bind(const ecl_equation *eq, int n, const ecl_tensor_desc *inputs, ecl_bound *b,
@@ -326,14 +342,13 @@ ecl_status ecl_bind(const ecl_equation *eq, int n, const ecl_tensor_desc *inputs
     memset(bd.letter_id, -1, sizeof bd.letter_id);
     memset(b, 0, sizeof *b);
     b->nops = n;
-    b->dtype = ECL_F32;
-    for (int i = 0; i < n && st == ECL_SUCCESS; i++) {
+    for (int i = 0; i < n && st == ECL_SUCCESS; i++)
         st = check_operand(&bd, i);
-        if (inputs[i].dtype == ECL_F64)
-            b->dtype = ECL_F64;
-    }
     if (st != ECL_SUCCESS)
         return st;
+    b->out_dtype = ecl_result_dtype(n, inputs);
+    b->dtype = b->out_dtype == ECL_F64 ? ECL_F64 : ECL_F32;
+    b->round = ECL_F32;
     for (int k = 0; k < bd.nbroadcast; k++)
         new_label(b, 0);
     for (int i = 0; i < n && st == ECL_SUCCESS; i++)

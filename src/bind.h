@@ -30,8 +30,17 @@ typedef struct ecl_bound {
     int out_ndim;
     int out_label[ECL_MAX_DIMS];     /* output label ids in output order, distinct */
     int64_t out_shape[ECL_MAX_DIMS];
-    ecl_dtype dtype;                 /* result dtype: float64 if any input is float64 */
+    ecl_dtype out_dtype;             /* result dtype (ecl_result_dtype) */
+    ecl_dtype dtype;                 /* what every step computes in and the workspace holds:
+                                      * float64 if any input is float64, else float32 */
+    ecl_dtype round;                 /* ECL_F32, or the rounding dtype (dtype_internal.h) the
+                                      * operands of every pairwise product are copied through
+                                      * for a compute mode; set by ecl_plan_create */
 } ecl_bound;
+
+/* numpy's result dtype of the inputs, with torch's rule for bfloat16: float64 wins, then
+ * float32; float16 with bfloat16 gives float32; otherwise the one 16-bit type present. */
+ecl_dtype ecl_result_dtype(int n, const ecl_tensor_desc *inputs);
 
 /* Binds eq to n input descriptors. Errors name the operand, label, sizes and byte position:
  * ECL_ERROR_INVALID_ARGUMENT (operand count), ECL_ERROR_SHAPE, ECL_ERROR_DTYPE, ECL_ERROR_OVERFLOW,

@@ -5,11 +5,11 @@
  * cases so they vectorise; OpenMP threads take chunks of the element range.
  */
 #include "cpu_internal.h"
+#include "dtype_internal.h"
 
 #include <string.h>
 
-typedef void (*row_fn)(char *dp, int64_t ds, const char *ap, int64_t as, const char *bp,
-                       int64_t bs, int64_t n, double alpha, double beta);
+typedef cpu_row_fn row_fn;
 
 /* One loop per alpha/beta mode over i in [0, n): D is the destination element, EXACT the value
  * when alpha == 1 and beta == 0 (computed in the element type when that is exact), V the value
@@ -98,6 +98,9 @@ static row_fn pick_row(int nops, ecl_dtype dtype, ecl_dtype a_dtype)
         return d32 ? scale_row_f32 : scale_row_f64;
     if (nops == 3)
         return d32 ? mul_row_f32 : mul_row_f64;
+    row_fn cvt = cpu_convert_row(dtype, a_dtype);
+    if (cvt)
+        return cvt;
     if (d32)
         return a32 ? copy_row_f32_f32 : copy_row_f32_f64;
     return a32 ? copy_row_f64_f32 : copy_row_f64_f64;
@@ -133,8 +136,8 @@ static void run_range(const cpu_space *sp, row_fn row, char *const *base, const 
 void cpu_elementwise(const ecl_cpu_backend *be, const cpu_space *sp, ecl_dtype dtype,
                      ecl_dtype a_dtype, void *const *mem, double alpha, double beta)
 {
-    const size_t esz[CPU_MAX_OPS] = {ecl_dtype_size(dtype), ecl_dtype_size(a_dtype),
-                                     ecl_dtype_size(dtype)};
+    const size_t esz[CPU_MAX_OPS] = {ecl_dtype_bytes(dtype), ecl_dtype_bytes(a_dtype),
+                                     ecl_dtype_bytes(dtype)};
     char *base[CPU_MAX_OPS] = {NULL, NULL, NULL};
     for (int o = 0; o < sp->nops; o++)
         base[o] = (char *)mem[o] + sp->offset[o] * (int64_t)esz[o];

@@ -145,6 +145,13 @@ static inline void cpu_store(ecl_dtype dtype, void *p, double value, double alph
         *(double *)p = v;
 }
 
+/* One row of an elementwise operation: n elements at element strides ds, as, bs. */
+typedef void (*cpu_row_fn)(char *dp, int64_t ds, const char *ap, int64_t as, const char *bp,
+                           int64_t bs, int64_t n, double alpha, double beta);
+/* The copy row converting src_dtype to dtype where either is 16-bit or dtype rounds
+ * (cpu_convert.c); NULL for other pairs (float32/float64, in cpu_elementwise.c) or unsupported. */
+cpu_row_fn cpu_convert_row(ecl_dtype dtype, ecl_dtype src_dtype);
+
 /* Elementwise engine (cpu_elementwise.c) on a simplified space with no summed dims:
  * nops 1: dst = beta * dst; nops 2: dst = alpha * a + beta * dst (a of a_dtype);
  * nops 3: dst = alpha * a * b + beta * dst. */

@@ -50,8 +50,9 @@ static int64_t abs64(int64_t v) { return v < 0 ? -v : v; }
 int cpu_transpose(const ecl_cpu_backend *be, const cpu_space *sp, ecl_dtype dtype,
                   ecl_dtype src_dtype, void *const *mem, double alpha, double beta)
 {
-    if (sp->nops != 2 || sp->nd < 2)
-        return 0;
+    if (sp->nops != 2 || sp->nd < 2 || (dtype != ECL_F32 && dtype != ECL_F64) ||
+        (src_dtype != ECL_F32 && src_dtype != ECL_F64))
+        return 0;  /* 16-bit and rounding copies take the elementwise engine */
     const int inner = sp->nd - 1;
     if (sp->stride[0][inner] != 1 || abs64(sp->stride[1][inner]) < 2 || sp->shape[inner] < 16)
         return 0;

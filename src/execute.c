@@ -46,9 +46,9 @@ static ecl_status check_output(const ecl_plan *plan, const ecl_tensor *const *in
         return ecl_fail(err, ECL_ERROR_INVALID_ARGUMENT, "output is NULL");
     if (out->ctx != plan->ctx)
         return ecl_fail(err, ECL_ERROR_INVALID_ARGUMENT, "output belongs to another context");
-    if (out->dtype != b->dtype)
+    if (out->dtype != b->out_dtype)
         return ecl_fail(err, ECL_ERROR_DTYPE, "output is %s but the einsum's result is %s",
-                        ecl_dtype_name(out->dtype), ecl_dtype_name(b->dtype));
+                        ecl_dtype_name(out->dtype), ecl_dtype_name(b->out_dtype));
     int same = out->ndim == b->out_ndim;
     for (int d = 0; same && d < out->ndim; d++)
         same = out->shape[d] == b->out_shape[d];
@@ -90,7 +90,7 @@ static ecl_status run_step(const ecl_plan *plan, const ecl_step *s, const ecl_te
         return be->ops->scale(be, dt, &dst, beta);
     case ECL_STEP_COPY:
         resolve(plan, &s->a, inputs, output, &a);
-        return be->ops->copy(be, dt, &dst, s->a.dtype, &a, alpha, beta);
+        return be->ops->copy(be, s->dst.dtype, &dst, s->a.dtype, &a, alpha, beta);
     case ECL_STEP_REDUCE:
         resolve(plan, &s->a, inputs, output, &a);
         return be->ops->reduce(be, dt, &dst, &a, alpha, beta);

@@ -256,21 +256,26 @@ static ecl_status check_descr(const span *descr, int is_string, ecl_npy_header *
     excerpt(descr->text, descr->len, text);
     if (!is_string)
         return ecl_fail(err, descr->text[0] == '[' ? ECL_ERROR_DTYPE : ECL_ERROR_FORMAT,
-                        ".npy header: descr %s is %s; only '<f4' (float32) and '<f8' (float64) "
-                        "are supported",
+                        ".npy header: descr %s is %s; only '<f4' (float32), '<f8' (float64), "
+                        "'<f2' (float16) and '<V2' (bfloat16) are supported",
                         text,
                         descr->text[0] == '[' ? "a structured dtype" : "not a dtype descriptor");
-    if (descr->len == 3 && memcmp(descr->text, "<f4", 3) == 0) {
-        h->dtype = ECL_F32;
-        return ECL_SUCCESS;
-    }
-    if (descr->len == 3 && memcmp(descr->text, "<f8", 3) == 0) {
-        h->dtype = ECL_F64;
-        return ECL_SUCCESS;
+    /* bfloat16 has no numpy dtype: ml_dtypes' np.save writes it as 2-byte void ('<V2'; numpy's
+     * own spelling of void is '|V2'), and writing str(dtype) by hand gives 'bfloat16'. */
+    static const struct { const char *descr; ecl_dtype dtype; } known[] = {
+        {"<f4", ECL_F32}, {"<f8", ECL_F64}, {"<f2", ECL_F16},
+        {"<V2", ECL_BF16}, {"|V2", ECL_BF16}, {"bfloat16", ECL_BF16},
+    };
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
+        if (descr->len == strlen(known[i].descr) &&
+            memcmp(descr->text, known[i].descr, descr->len) == 0) {
+            h->dtype = known[i].dtype;
+            return ECL_SUCCESS;
+        }
     }
     return ecl_fail(err, ECL_ERROR_DTYPE,
-                    ".npy header: unsupported dtype '%s'%s; only '<f4' (float32) and '<f8' "
-                    "(float64) are supported",
+                    ".npy header: unsupported dtype '%s'%s; only '<f4' (float32), '<f8' "
+                    "(float64), '<f2' (float16) and '<V2' or 'bfloat16' (bfloat16) are supported",
                     text, descr->len > 0 && descr->text[0] == '>' ? " (big-endian)" : "");
 }
 

@@ -17,7 +17,12 @@ ecl_status ecl_npy_format_header(ecl_dtype dtype, int ndim, const int64_t *shape
 {
     *out = NULL;
     *out_len = 0;
-    const char *descr = dtype == ECL_F32 ? "<f4" : dtype == ECL_F64 ? "<f8" : NULL;
+    /* bfloat16 as ml_dtypes' np.save writes it: 2-byte void (np.load(f).view(ml_dtypes.bfloat16)). */
+    const char *descr = dtype == ECL_F32   ? "<f4"
+                        : dtype == ECL_F64 ? "<f8"
+                        : dtype == ECL_F16 ? "<f2"
+                        : dtype == ECL_BF16 ? "<V2"
+                                            : NULL;
     if (!descr)
         return ecl_fail(err, ECL_ERROR_DTYPE, "cannot write dtype %d to a .npy file", (int)dtype);
     if (ndim < 0 || ndim > ECL_MAX_DIMS || (ndim > 0 && !shape))

@@ -22,6 +22,7 @@ static const char *const kernel_names[ECL_K_COUNT] = {
     [ECL_K_GEMM_NT] = "ecl_gemm_nt",
     [ECL_K_GEMM_TN] = "ecl_gemm_tn",
     [ECL_K_GEMM_TT] = "ecl_gemm_tt",
+    [ECL_K_COPY_CONVERT] = "ecl_copy_convert",
     [ECL_K_COPY_FROM_F32] = "ecl_copy_from_f32",
     [ECL_K_COPY_TO_F32] = "ecl_copy_to_f32",
     [ECL_K_TRANSPOSE_FROM_F32] = "ecl_transpose_from_f32",

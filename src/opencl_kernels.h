@@ -22,6 +22,7 @@ typedef enum ecl_ocl_kernel_id {
     ECL_K_GEMM_NT,
     ECL_K_GEMM_TN,
     ECL_K_GEMM_TT,
+    ECL_K_COPY_CONVERT,   /* kernels/copy.cl: 16-bit and rounding conversions (both programs) */
     ECL_K_COMMON_COUNT,  /* kernels above exist in both programs; below, only in the f64 one */
     ECL_K_COPY_FROM_F32 = ECL_K_COMMON_COUNT,
     ECL_K_COPY_TO_F32,

@@ -6,6 +6,8 @@
  */
 #include "opencl_launch.h"
 
+#include "dtype_internal.h"
+
 /* Tile edge of the transpose kernels, and the smallest extent worth a tile. */
 #define TILE 32
 #define TILE_MIN 8
@@ -34,7 +36,7 @@ static size_t group_width(const struct ecl_ocl_kernels *k, int64_t ninner)
 static ecl_status run_elementwise(ecl_ocl_backend *be, const struct ecl_ocl_kernels *k,
                                   ecl_ocl_kernel_id id, const char *op, const cpu_space *sp,
                                   const cl_mem *mems, int nmem, const ecl_ocl_scalar *scalars,
-                                  int nscalars)
+                                  int nscalars, const cl_int *ints, int nints)
 {
     ecl_ocl_space space;
     ecl_status st = ecl_ocl_space_pack(be, op, sp, &space);
@@ -47,6 +49,8 @@ static ecl_status run_elementwise(ecl_ocl_backend *be, const struct ecl_ocl_kern
     args[nargs++] = (ecl_ocl_arg){sizeof space, &space};
     for (int i = 0; i < nscalars; i++)
         args[nargs++] = (ecl_ocl_arg){scalars[i].size, &scalars[i].v};
+    for (int i = 0; i < nints; i++)
+        args[nargs++] = (ecl_ocl_arg){sizeof(cl_int), &ints[i]};
     const int64_t ninner = space.shape[space.nd - 1];
     size_t wg[2], groups[2];
     wg[0] = group_width(k, ninner);
@@ -113,10 +117,46 @@ static ecl_status run_transpose(ecl_ocl_backend *be, const struct ecl_ocl_kernel
                            &wg);
 }
 
+/* The ECL_T_* code of kernels/copy.cl for what a buffer of dtype holds, in the program of calc. */
+static cl_int convert_type(ecl_dtype dtype, ecl_dtype calc)
+{
+    if (dtype == calc)
+        return 0;
+    switch ((int)dtype) {
+    case ECL_F16: return 1;
+    case ECL_BF16: return 2;
+    case (int)ECL_F32_ROUND_TF32: return 4;
+    case (int)ECL_F32_ROUND_F16: return 5;
+    case (int)ECL_F32_ROUND_BF16: return 6;
+    }
+    return 3; /* float32 in the f64 program */
+}
+
+/* Copies that involve a 16-bit or rounding dtype: one elementwise kernel taking type codes, in
+ * the f32 program unless a side is float64. */
+static ecl_status launch_convert(ecl_ocl_backend *be, const cpu_space *sp, ecl_dtype dtype,
+                                 ecl_dtype src_dtype, cl_mem dst, cl_mem src, double alpha,
+                                 double beta)
+{
+    const ecl_dtype calc = dtype == ECL_F64 || src_dtype == ECL_F64 ? ECL_F64 : ECL_F32;
+    struct ecl_ocl_kernels *k;
+    ecl_status st = ecl_ocl_kernels_get(be, calc, &k);
+    if (st)
+        return st;
+    const ecl_ocl_scalar scalars[2] = {ecl_ocl_scalar_of(calc, alpha),
+                                       ecl_ocl_scalar_of(calc, beta)};
+    const cl_int types[2] = {convert_type(dtype, calc), convert_type(src_dtype, calc)};
+    const cl_mem mems[2] = {dst, src};
+    return run_elementwise(be, k, ECL_K_COPY_CONVERT, "copy", sp, mems, 2, scalars, 2, types, 2);
+}
+
 ecl_status ecl_ocl_launch_copy(ecl_ocl_backend *be, const cpu_space *sp, ecl_dtype dtype,
                                ecl_dtype src_dtype, cl_mem dst, cl_mem src, double alpha,
                                double beta)
 {
+    if (ecl_dtype_storage(dtype) != dtype || ecl_dtype_is_16bit(dtype) ||
+        ecl_dtype_is_16bit(src_dtype))
+        return launch_convert(be, sp, dtype, src_dtype, dst, src, alpha, beta);
     /* Conversions run in the f64 program, in double. */
     const ecl_dtype calc = src_dtype == dtype ? dtype : ECL_F64;
     struct ecl_ocl_kernels *k;
@@ -134,7 +174,7 @@ ecl_status ecl_ocl_launch_copy(ecl_ocl_backend *be, const cpu_space *sp, ecl_dty
     if (k->tiled && tile_dims(sp, &di, &dj))
         return run_transpose(be, k, transpose, sp, di, dj, dst, src, scalars);
     const cl_mem mems[2] = {dst, src};
-    return run_elementwise(be, k, copy, "copy", sp, mems, 2, scalars, 2);
+    return run_elementwise(be, k, copy, "copy", sp, mems, 2, scalars, 2, NULL, 0);
 }
 
 ecl_status ecl_ocl_launch_mul(ecl_ocl_backend *be, const cpu_space *sp, ecl_dtype dtype,
@@ -147,7 +187,7 @@ ecl_status ecl_ocl_launch_mul(ecl_ocl_backend *be, const cpu_space *sp, ecl_dtyp
     const ecl_ocl_scalar scalars[2] = {ecl_ocl_scalar_of(dtype, alpha),
                                        ecl_ocl_scalar_of(dtype, beta)};
     const cl_mem mems[3] = {dst, a, b};
-    return run_elementwise(be, k, ECL_K_MUL, "mul", sp, mems, 3, scalars, 2);
+    return run_elementwise(be, k, ECL_K_MUL, "mul", sp, mems, 3, scalars, 2, NULL, 0);
 }
 
 ecl_status ecl_ocl_launch_scale(ecl_ocl_backend *be, const cpu_space *sp, ecl_dtype dtype,
@@ -158,5 +198,5 @@ ecl_status ecl_ocl_launch_scale(ecl_ocl_backend *be, const cpu_space *sp, ecl_dt
     if (st)
         return st;
     const ecl_ocl_scalar scalar = ecl_ocl_scalar_of(dtype, beta);
-    return run_elementwise(be, k, ECL_K_SCALE, "scale", sp, &dst, 1, &scalar, 1);
+    return run_elementwise(be, k, ECL_K_SCALE, "scale", sp, &dst, 1, &scalar, 1, NULL, 0);
 }

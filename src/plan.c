@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "context.h"
+#include "dtype_internal.h"
 #include "tensor.h"
 
 void ecl_plan_options_init(ecl_plan_options *options)
@@ -41,6 +42,27 @@ static ecl_status copy_inputs(ecl_plan *plan, int n, const ecl_tensor_desc *inpu
                 return st;
         }
     }
+    return ECL_SUCCESS;
+}
+
+/* The compute mode: any for float32 plans (float32, float16, bfloat16 tensors), only the default
+ * for float64 ones. Sets the rounding the planner applies to the operands of products. */
+static ecl_status apply_compute(ecl_plan *plan, ecl_compute compute, ecl_error *err)
+{
+    if (compute != ECL_COMPUTE_DEFAULT && compute != ECL_COMPUTE_TF32 &&
+        compute != ECL_COMPUTE_F16 && compute != ECL_COMPUTE_BF16)
+        return ecl_fail(err, ECL_ERROR_INVALID_ARGUMENT, "unknown compute mode %d", (int)compute);
+    ecl_bound *b = plan->bound;
+    if (compute != ECL_COMPUTE_DEFAULT && b->dtype == ECL_F64) {
+        int i = 0;
+        while (i < b->nops - 1 && b->op[i].dtype != ECL_F64)
+            i++;
+        return ecl_fail(err, ECL_ERROR_DTYPE,
+                        "compute mode %s needs float32, float16 or bfloat16 operands, but operand "
+                        "%d is float64", ecl_compute_name(compute), i);
+    }
+    plan->compute = compute;
+    b->round = ecl_compute_rounding(compute);
     return ECL_SUCCESS;
 }
 
@@ -95,6 +117,8 @@ ecl_status ecl_plan_create(ecl_context *ctx, const char *equation, int num_input
     if (st == ECL_SUCCESS)
         st = ecl_bind(eq, num_inputs, inputs, plan->bound, err);
     if (st == ECL_SUCCESS)
+        st = apply_compute(plan, opts.compute, err);
+    if (st == ECL_SUCCESS)
         st = ecl_path_find(plan->bound, &opts, &plan->path, err);
     if (st == ECL_SUCCESS)
         st = ecl_plan_build(plan->bound, &plan->path, &plan->low, err);
@@ -127,7 +151,7 @@ void ecl_plan_destroy(ecl_plan *plan)
     free(plan);
 }
 
-ecl_dtype ecl_plan_output_dtype(const ecl_plan *plan) { return plan ? plan->bound->dtype : (ecl_dtype)0; }
+ecl_dtype ecl_plan_output_dtype(const ecl_plan *plan) { return plan ? plan->bound->out_dtype : (ecl_dtype)0; }
 int ecl_plan_output_ndim(const ecl_plan *plan) { return plan ? plan->bound->out_ndim : -1; }
 const int64_t *ecl_plan_output_shape(const ecl_plan *plan) { return plan ? plan->bound->out_shape : NULL; }
 double ecl_plan_flops(const ecl_plan *plan) { return plan ? plan->low.flops : 0; }
@@ -149,7 +173,7 @@ uint64_t ecl_plan_peak_bytes(const ecl_plan *plan)
 {
     if (!plan)
         return 0;
-    uint64_t out = ecl_dtype_size(plan->bound->dtype);
+    uint64_t out = ecl_dtype_size(plan->bound->out_dtype);
     for (int d = 0; d < plan->bound->out_ndim; d++)
         out *= (uint64_t)plan->bound->out_shape[d];
     return plan->workspace_bytes + out;

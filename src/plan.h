@@ -67,6 +67,7 @@ struct ecl_plan {
     ecl_bound *bound;
     int num_inputs;
     ecl_plan_input *inputs;
+    ecl_compute compute;  /* what the plan's options asked for */
     ecl_path path;
     ecl_lowered low;
     void *workspace;  /* backend memory, workspace_bytes long; allocated by the first execution */

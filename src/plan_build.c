@@ -8,6 +8,8 @@
  */
 #include "planner.h"
 
+#include "dtype_internal.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -297,6 +299,25 @@ static ecl_status to_plan_dtype(ecl_planner *p, ecl_view *v)
     return ecl_planner_copy_to_tmp(p, &src, src.label, src.ndim, v);
 }
 
+/* An operand of a pairwise product in the plan's dtype and, under a compute mode, rounded to it
+ * (a copy into the workspace, unless the operand's dtype already fits the mode exactly). */
+static ecl_status to_product_operand(ecl_planner *p, ecl_view *v)
+{
+    const ecl_dtype r = p->b->round;
+    const int exact = r == ECL_F32 ||
+                      (v->dtype == ECL_F16 && (r == ECL_F32_ROUND_F16 || r == ECL_F32_ROUND_TF32)) ||
+                      (v->dtype == ECL_BF16 && (r == ECL_F32_ROUND_BF16 || r == ECL_F32_ROUND_TF32));
+    if (exact)
+        return to_plan_dtype(p, v);
+    ecl_view src = *v;
+    ecl_status st = ecl_planner_copy_to_tmp(p, &src, src.label, src.ndim, v);
+    if (st != ECL_SUCCESS)
+        return st;
+    p->low->steps[p->low->nsteps - 1].dst.dtype = r;
+    ecl_ws_release(p, &src);
+    return ECL_SUCCESS;
+}
+
 /* Removes entry i of the operand list. */
 static void list_remove(ecl_view *list, int *count, int i)
 {
@@ -314,9 +335,9 @@ static ecl_status contract_path(ecl_planner *p, const ecl_path *path, ecl_view *
         ecl_view A = list[i], B = list[j], result;
         list_remove(list, &count, i > j ? i : j);
         list_remove(list, &count, i > j ? j : i);
-        ecl_status st = to_plan_dtype(p, &A);
+        ecl_status st = to_product_operand(p, &A);
         if (st == ECL_SUCCESS)
-            st = to_plan_dtype(p, &B);
+            st = to_product_operand(p, &B);
         if (st != ECL_SUCCESS)
             return st;
         unsigned char keep[ECL_MAX_LABELS];
@@ -374,6 +395,45 @@ static ecl_status build_steps(ecl_planner *p, const ecl_path *path)
     return st;
 }
 
+/* A 16-bit result: the steps compute into a float32 copy of the output placed after the rest of
+ * the workspace (alive throughout), and one last converting copy rounds it into the output,
+ * applying alpha and beta there. */
+static ecl_status narrow_output(ecl_planner *p)
+{
+    const ecl_bound *b = p->b;
+    ecl_lowered *low = p->low;
+    if (b->out_dtype == b->dtype || low->nsteps == 0)
+        return ECL_SUCCESS;
+    ecl_view out;
+    output_view(b, &out);
+    const int64_t numel = ecl_view_numel(&out);
+    const int64_t at = (low->workspace_elems + 15) & ~(int64_t)15;
+    low->workspace_elems = at + numel;
+    if (numel > low->largest_intermediate)
+        low->largest_intermediate = numel;
+    for (int i = 0; i < low->nsteps; i++) {
+        ecl_step *s = &low->steps[i];
+        ecl_view *views[3] = {&s->dst, &s->a, &s->b};
+        for (int v = 0; v < 3; v++) {
+            if (views[v]->buf == ECL_BUF_OUTPUT) {
+                views[v]->buf = ECL_BUF_WORKSPACE;
+                views[v]->offset += at;
+            }
+        }
+        s->final = 0;
+    }
+    ecl_step *s = ecl_planner_add_step(p, ECL_STEP_COPY);
+    if (!s)
+        return ECL_ERROR_OUT_OF_MEMORY;
+    s->final = 1;
+    s->a = out;
+    s->a.buf = ECL_BUF_WORKSPACE;
+    s->a.offset = at;
+    s->dst = out;
+    s->dst.dtype = b->out_dtype;
+    return ECL_SUCCESS;
+}
+
 ecl_status ecl_plan_build(const ecl_bound *b, const ecl_path *path, ecl_lowered *out,
                           ecl_error *err)
 {
@@ -383,6 +443,8 @@ ecl_status ecl_plan_build(const ecl_bound *b, const ecl_path *path, ecl_lowered 
         return st;
     ecl_planner p = {.b = b, .low = out, .err = err};
     st = build_steps(&p, path);
+    if (st == ECL_SUCCESS)
+        st = narrow_output(&p);
     free(p.live);
     if (st != ECL_SUCCESS) {
         ecl_lowered_free(out);

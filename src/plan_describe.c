@@ -11,6 +11,7 @@
 
 #include "path_cost.h"
 #include "plan.h"
+#include "dtype_internal.h"
 #include "strbuf.h"
 
 static const char *step_name(ecl_step_kind kind)
@@ -30,6 +31,12 @@ static const char *step_role(const ecl_step *s)
 {
     if (s->kind == ECL_STEP_MUL)
         return s->nsum ? "batched dot" : "broadcast multiply";
+    if (s->kind == ECL_STEP_COPY && s->dst.dtype == ECL_F32_ROUND_TF32)
+        return "round to tf32";
+    if (s->kind == ECL_STEP_COPY && s->dst.dtype == ECL_F32_ROUND_F16)
+        return "round to f16";
+    if (s->kind == ECL_STEP_COPY && s->dst.dtype == ECL_F32_ROUND_BF16)
+        return "round to bf16";
     if (s->kind == ECL_STEP_COPY && s->a.dtype != s->dst.dtype)
         return "convert";
     return step_name(s->kind);
@@ -177,16 +184,34 @@ static int64_t batch_count(const ecl_gemm_args *g)
     return n;
 }
 
+/* What the products compute in. Every device today emulates the compute modes (no tensor-core
+ * kernels yet), so the text says so. */
+static const char *compute_text(const ecl_plan *plan)
+{
+    const int f64 = plan->bound->dtype == ECL_F64;
+    switch (plan->compute) {
+    case ECL_COMPUTE_TF32:
+        return "tf32 (emulated: product operands rounded to tf32, float32 sums)";
+    case ECL_COMPUTE_F16:
+        return "f16 (emulated: product operands rounded to float16, float32 sums)";
+    case ECL_COMPUTE_BF16:
+        return "bf16 (emulated: product operands rounded to bfloat16, float32 sums)";
+    default:
+        return f64 ? "default (exact in float64)" : "default (exact in float32)";
+    }
+}
+
 char *ecl_plan_describe_text(const ecl_plan *plan)
 {
     const ecl_bound *b = plan->bound;
     const ecl_lowered *low = &plan->low;
     ecl_strbuf sb = {0};
     ecl_strbuf_printf(&sb, "  Complete contraction:  %s\n", plan->equation);
-    ecl_strbuf_printf(&sb, "          Result dtype:  %s, shape (", ecl_dtype_name(b->dtype));
+    ecl_strbuf_printf(&sb, "          Result dtype:  %s, shape (", ecl_dtype_name(b->out_dtype));
     for (int d = 0; d < b->out_ndim; d++)
         ecl_strbuf_printf(&sb, d ? ", %lld" : "%lld", (long long)b->out_shape[d]);
     ecl_strbuf_printf(&sb, b->out_ndim == 1 ? ",)\n" : ")\n");
+    ecl_strbuf_printf(&sb, "               Compute:  %s\n", compute_text(plan));
     ecl_strbuf_printf(&sb, "      Naive FLOP count:  %.4g\n", low->naive_flops);
     ecl_strbuf_printf(&sb, "  Optimized FLOP count:  %.4g\n", low->flops);
     ecl_strbuf_printf(&sb, "   Theoretical speedup:  %.4g\n",
@@ -240,7 +265,9 @@ char *ecl_plan_describe_json_text(const ecl_plan *plan)
     ecl_strbuf sb = {0};
     ecl_strbuf_printf(&sb, "{\"equation\":");
     ecl_strbuf_json_string(&sb, plan->equation);
-    ecl_strbuf_printf(&sb, ",\"dtype\":\"%s\",\"output_shape\":[", ecl_dtype_name(b->dtype));
+    ecl_strbuf_printf(&sb, ",\"dtype\":\"%s\",\"compute\":\"%s\",\"compute_dtype\":\"%s\",\"output_shape\":[",
+                      ecl_dtype_name(b->out_dtype), ecl_compute_name(plan->compute),
+                      ecl_dtype_name(b->dtype));
     for (int d = 0; d < b->out_ndim; d++)
         ecl_strbuf_printf(&sb, d ? ",%lld" : "%lld", (long long)b->out_shape[d]);
     ecl_strbuf_printf(&sb, "],\"naive_flops\":%.17g,\"optimized_flops\":%.17g,\"speedup\":%.17g,",

@@ -31,6 +31,8 @@ size_t ecl_dtype_size(ecl_dtype dtype)
     switch (dtype) {
     case ECL_F32: return 4;
     case ECL_F64: return 8;
+    case ECL_F16: return 2;
+    case ECL_BF16: return 2;
     }
     return 0;
 }
@@ -40,6 +42,8 @@ const char *ecl_dtype_name(ecl_dtype dtype)
     switch (dtype) {
     case ECL_F32: return "float32";
     case ECL_F64: return "float64";
+    case ECL_F16: return "float16";
+    case ECL_BF16: return "bfloat16";
     }
     return "unknown";
 }

@@ -65,7 +65,7 @@ void ecl_view_extent(int ndim, const int64_t *shape, const int64_t *strides, int
 static ecl_status check_shape(ecl_error *err, ecl_dtype dtype, int ndim, const int64_t *shape)
 {
     if (ecl_dtype_size(dtype) == 0)
-        return ecl_fail(err, ECL_ERROR_DTYPE, "unsupported dtype %d (expected float32 or float64)",
+        return ecl_fail(err, ECL_ERROR_DTYPE, "unsupported dtype %d (expected float32, float64, float16 or bfloat16)",
                         (int)dtype);
     if (ndim < 0 || ndim > ECL_MAX_DIMS)
         return ecl_fail(err, ECL_ERROR_INVALID_ARGUMENT, "ndim %d is outside [0, %d]", ndim,

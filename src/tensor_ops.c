@@ -8,6 +8,7 @@
 
 #include "context.h"
 #include "tensor.h"
+#include "tensor_ops_narrow.h"
 
 static int64_t abs64(int64_t v) { return v < 0 ? -v : v; }
 
@@ -93,6 +94,8 @@ ecl_status ecl_scale(ecl_context *ctx, ecl_tensor *tensor, double alpha)
     int64_t shape[1], stride[1];
     ecl_strided x;
     resolve(tensor, shape, stride, &x);
+    if (tensor->dtype == ECL_F16 || tensor->dtype == ECL_BF16)
+        return ecl_narrow_scale(ctx, tensor->dtype, &x, alpha);
     return ctx->backend->ops->scale(ctx->backend, tensor->dtype, &x, alpha);
 }
 
@@ -149,5 +152,7 @@ ecl_status ecl_softmax(ecl_context *ctx, ecl_tensor *tensor, double scale, const
             return ecl_fail(err, ECL_ERROR_INVALID_ARGUMENT,
                             "ecl_softmax: the mask overlaps the tensor it is added to");
     }
+    if (tensor->dtype == ECL_F16 || tensor->dtype == ECL_BF16)
+        return ecl_narrow_softmax(ctx, tensor->dtype, &x, scale, mask);
     return ctx->backend->ops->softmax(ctx->backend, tensor->dtype, &x, scale, mask ? &m : NULL);
 }

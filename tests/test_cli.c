@@ -808,3 +808,43 @@ Test(cli, no_arguments_or_unknown_subcommand_is_usage_error)
     cr_assert_str_empty(run.out);
     free_run(&run);
 }
+
+/* ---- float16 / bfloat16 and --compute ---------------------------------------------------------- */
+
+/* f16 .npy inputs give a float16 result ('<f2' in the output file) on both backends; --compute
+ * tf32 rounds the operands of a product (1 + 2^-11 + 2^-13 squared becomes (1 + 2^-10)^2). */
+EVAL_TEST(eval_f16_and_compute)
+{
+    const int64_t s[1] = {2};
+    const uint16_t h[2] = {ecl_f16_from_float(1.5f), ecl_f16_from_float(-2.0f)};
+    write_npy(tmp_path("h.npy"), "<f2", 1, s, h, sizeof h);
+    cli_run run = run_cli((const char *[]){"eval", "-o", tmp_path("o.npy"), "i,i->i",
+                                           tmp_path("h.npy"), tmp_path("h.npy"), NULL});
+    cr_assert_eq(run.status, 0, "%s", run.err);
+    free_run(&run);
+    size_t size;
+    char *file = read_file(tmp_path("o.npy"), &size);
+    cr_assert(strstr(file + 10, "'<f2'"), "%s", file + 10);
+    const uint16_t *got = (const uint16_t *)(file + size - 4);
+    cr_assert_eq(ecl_f16_to_float(got[0]), 2.25f);
+    cr_assert_eq(ecl_f16_to_float(got[1]), 4.0f);
+    free(file);
+    run = run_cli((const char *[]){"eval", "i,i->", tmp_path("h.npy"), tmp_path("h.npy"), NULL});
+    cr_assert_eq(run.status, 0, "%s", run.err);
+    cr_assert_str_eq(run.out, "shape () float16\n6.25\n");
+    free_run(&run);
+
+    const float x[1] = {1.0f + 0x1p-11f + 0x1p-13f};
+    const int64_t one[1] = {1};
+    write_f32(tmp_path("x.npy"), 1, one, x);
+    run = run_cli((const char *[]){"eval", "--compute", "tf32", "i,i->", tmp_path("x.npy"),
+                                   tmp_path("x.npy"), NULL});
+    cr_assert_eq(run.status, 0, "%s", run.err);
+    cr_assert_str_eq(run.out, "shape () float32\n1.0019541\n");
+    free_run(&run);
+    run = run_cli((const char *[]){"eval", "--compute", "fp8", "i,i->", tmp_path("x.npy"),
+                                   tmp_path("x.npy"), NULL});
+    assert_one_line_error(&run, 2);
+    cr_assert(strstr(run.err, "--compute"), "%s", run.err);
+    free_run(&run);
+}

@@ -179,7 +179,8 @@ Test(cli_bench, usage_errors)
     assert_usage_error((const char *[]){"bench", "--case", "ij->j", "3xq", NULL}, "3xq");
     assert_usage_error((const char *[]){"bench", "--max-time", "-1", NULL}, "--max-time");
     assert_usage_error((const char *[]){"bench", "--repeat", "0", NULL}, "--repeat");
-    assert_usage_error((const char *[]){"bench", "--dtype", "f16", NULL}, "'f16'");
+    assert_usage_error((const char *[]){"bench", "--dtype", "f8", NULL}, "'f8'");
+    assert_usage_error((const char *[]){"bench", "--compute", "fp8", NULL}, "'fp8'");
     assert_usage_error((const char *[]){"bench", "--csv", NULL}, "--csv");
     assert_usage_error((const char *[]){"bench", "--frobnicate", NULL}, "--frobnicate");
 }

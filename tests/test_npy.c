@@ -133,6 +133,10 @@ static ecl_tensor *make_tensor(ecl_dtype dtype, int ndim, const int64_t *shape, 
         double v = (double)(i * 37 % 101) / 8.0 - 6.0 + (i % 3 == 0 ? 1e-7 : 0.0);
         if (dtype == ECL_F32)
             ((float *)*data)[i] = (float)v;
+        else if (dtype == ECL_F16)
+            ((uint16_t *)*data)[i] = ecl_f16_from_float((float)v);
+        else if (dtype == ECL_BF16)
+            ((uint16_t *)*data)[i] = ecl_bf16_from_float((float)v);
         else
             ((double *)*data)[i] = v;
     }
@@ -613,4 +617,56 @@ Test(npy, save_tensor_of_another_context)
     ecl_tensor_destroy(t);
     ecl_context_destroy(other);
     free(data);
+}
+
+/* ---- float16 and bfloat16 ---------------------------------------------------------------------- */
+
+static int contains(const unsigned char *hay, size_t len, const char *needle)
+{
+    const size_t n = strlen(needle);
+    for (size_t i = 0; i + n <= len; i++)
+        if (memcmp(hay + i, needle, n) == 0)
+            return 1;
+    return 0;
+}
+
+/* float16 as numpy's '<f2'; bfloat16 as ml_dtypes' np.save writes it, '<V2'. */
+Test(npy, round_trip_f16_bf16)
+{
+    const int64_t shape[3] = {3, 4, 5};
+    const ecl_dtype dtypes[2] = {ECL_F16, ECL_BF16};
+    const char *descr[2] = {"'descr': '<f2'", "'descr': '<V2'"};
+    for (int k = 0; k < 2; k++) {
+        for (int ndim = 0; ndim <= 3; ndim++)
+            round_trip(dtypes[k], ndim, shape);
+        void *data;
+        size_t bytes;
+        ecl_tensor *t = make_tensor(dtypes[k], 3, shape, &data, &bytes);
+        cr_assert_eq(ecl_npy_save(ctx, in_dir("h.npy"), t), ECL_SUCCESS);
+        size_t len;
+        unsigned char *file = read_file(in_dir("h.npy"), &len);
+        cr_assert(contains(file, len, descr[k]), "%s", descr[k]);
+        free(file);
+        remove(in_dir("h.npy"));
+        ecl_tensor_destroy(t);
+        free(data);
+    }
+}
+
+Test(npy, bf16_spellings_and_f16_errors)
+{
+    const uint16_t bits[2] = {0x3f80, 0xc0a0}; /* 1, -5 */
+    const int64_t two[1] = {2};
+    const char *headers[] = {"{'descr': '|V2', 'fortran_order': False, 'shape': (2,), }",
+                             "{'descr': 'bfloat16', 'fortran_order': False, 'shape': (2,), }"};
+    for (int i = 0; i < 2; i++) {
+        write_npy(in_dir("b.npy"), 1, headers[i], bits, sizeof bits);
+        ecl_tensor *t = load_ok(in_dir("b.npy"));
+        expect_contents(t, ECL_BF16, 1, two, bits, sizeof bits);
+        ecl_tensor_destroy(t);
+    }
+    expect_header_error(1, "{'descr': '>f2', 'fortran_order': False, 'shape': (2,)}", bits,
+                        sizeof bits, ECL_ERROR_DTYPE, "big-endian");
+    expect_header_error(1, "{'descr': '<f2', 'fortran_order': False, 'shape': (3,)}", bits,
+                        sizeof bits, ECL_ERROR_FORMAT, "float16");
 }

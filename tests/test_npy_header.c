@@ -354,7 +354,7 @@ Test(npy_header, byte_count_overflow)
 
 Test(npy_header, unsupported_dtypes_are_named)
 {
-    const char *descrs[] = {">f4", ">f8", "|u1", "<i4", "<i8", "<c8", "<f2", "=f4", "f4", "<f16", "O"};
+    const char *descrs[] = {">f4", ">f8", "|u1", "<i4", "<i8", "<c8", ">f2", "<u2", "<V4", "V2", "=f4", "f4", "<f16", "O"};
     for (size_t i = 0; i < sizeof descrs / sizeof descrs[0]; i++) {
         char text[128], want[32];
         snprintf(text, sizeof text, "{'descr': '%s', 'fortran_order': False, 'shape': (2,)}",

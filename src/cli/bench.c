@@ -28,7 +28,8 @@ typedef struct bench_options {
 
 static const char usage[] =
     "usage: einsumcl bench [--suite NAME[,NAME...]] [--only CASE[,CASE...]] [--list]\n"
-    "                      [--case EQUATION SHAPE [SHAPE...]] [--dtype f32|f64] [--repeat N]\n"
+    "                      [--case EQUATION SHAPE [SHAPE...]] [--dtype f32|f64|f16|bf16]\n"
+    "                      [--compute default|tf32|f16|bf16] [--repeat N]\n"
     "                      [--warmup N] [--max-time SECONDS] [--check] [--no-ceilings]\n"
     "                      [--backend auto|cpu|opencl] [--device SPEC] [--threads N]\n"
     "                      [--json FILE] [--csv FILE]\n"
@@ -94,8 +95,17 @@ static int apply_option(const char *name, const char *v, bench_options *o)
             o->dtype = ECL_F32;
         else if (strcmp(v, "f64") == 0 || strcmp(v, "float64") == 0)
             o->dtype = ECL_F64;
+        else if (strcmp(v, "f16") == 0 || strcmp(v, "float16") == 0)
+            o->dtype = ECL_F16;
+        else if (strcmp(v, "bf16") == 0 || strcmp(v, "bfloat16") == 0)
+            o->dtype = ECL_BF16;
         else
-            return ecl_cli_usage_error("bench", "unknown --dtype '%s' (use f32 or f64)", v);
+            return ecl_cli_usage_error("bench", "unknown --dtype '%s' (use f32, f64, f16 or bf16)", v);
+    } else if (strcmp(name, "--compute") == 0) {
+        ecl_compute compute;
+        if (ecl_cli_parse_compute(v, &compute) != 0)
+            return ecl_cli_usage_error("bench", "unknown --compute '%s' (use default, tf32, f16 or bf16)", v);
+        ecl_bench_set_compute(compute);
     } else if (strcmp(name, "--backend") == 0) {
         if (ecl_cli_parse_backend(v, &o->backend) != 0)
             return ecl_cli_usage_error("bench", "unknown --backend '%s' (use auto, cpu or opencl)", v);
@@ -122,7 +132,7 @@ static int apply_option(const char *name, const char *v, bench_options *o)
     return 0;
 }
 
-static const char *const value_options[] = {"--dtype", "--backend", "--repeat", "--warmup",
+static const char *const value_options[] = {"--dtype", "--compute", "--backend", "--repeat", "--warmup",
                                             "--threads", "--max-time", "--device", "--json",
                                             "--csv", "--suite", "--only"};
 

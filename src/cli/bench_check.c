@@ -37,8 +37,15 @@ static double *read_as_f64(const ecl_tensor *t, size_t *count)
     if (values == NULL)
         return NULL;
     ecl_status st;
-    if (ecl_tensor_dtype(t) == ECL_F64) {
+    const ecl_dtype dtype = ecl_tensor_dtype(t);
+    if (dtype == ECL_F64) {
         st = ecl_tensor_read(t, values, *count * sizeof(double));
+    } else if (dtype == ECL_F16 || dtype == ECL_BF16) {
+        uint16_t *h = malloc(n * sizeof(uint16_t));
+        st = h ? ecl_tensor_read(t, h, *count * sizeof(uint16_t)) : ECL_ERROR_OUT_OF_MEMORY;
+        for (size_t i = 0; st == ECL_SUCCESS && i < *count; i++)
+            values[i] = dtype == ECL_F16 ? ecl_f16_to_float(h[i]) : ecl_bf16_to_float(h[i]);
+        free(h);
     } else {
         float *f = malloc(n * sizeof(float));
         st = f ? ecl_tensor_read(t, f, *count * sizeof(float)) : ECL_ERROR_OUT_OF_MEMORY;
@@ -66,7 +73,13 @@ static void compare(const double *out, const double *ref, size_t count, ecl_dtyp
         max_ref = fmax(max_ref, fabs(ref[i]));
         max_diff = fmax(max_diff, fabs(out[i] - ref[i]));
     }
-    const double eps = dtype == ECL_F32 ? FLT_EPSILON : DBL_EPSILON;
+    /* Machine epsilon of the output, or of the compute mode's rounding when that is coarser. */
+    const ecl_compute mode = ecl_bench_compute();
+    double eps = dtype == ECL_F32 ? FLT_EPSILON : dtype == ECL_F16 ? 0x1p-10 : dtype == ECL_BF16 ? 0x1p-7
+                                                                                              : DBL_EPSILON;
+    const double mode_eps = mode == ECL_COMPUTE_BF16 ? 0x1p-7 : mode != ECL_COMPUTE_DEFAULT ? 0x1p-10 : 0.0;
+    if (dtype != ECL_F64 && mode_eps > eps)
+        eps = mode_eps;
     c->tolerance = CHECK_FACTOR * eps * sqrt(terms > 1.0 ? terms : 1.0);
     c->error = nan_mismatch ? INFINITY : max_diff / (max_ref > DBL_MIN ? max_ref : 1.0);
     c->state = c->error <= c->tolerance ? ECL_BENCH_CHECK_PASS : ECL_BENCH_CHECK_FAIL;

@@ -63,6 +63,12 @@ void ecl_bench_inputs_free(ecl_bench_inputs *in)
     memset(in, 0, sizeof *in);
 }
 
+/* The compute mode of every plan the benchmark makes (bench --compute). */
+static ecl_compute bench_compute = ECL_COMPUTE_DEFAULT;
+
+void ecl_bench_set_compute(ecl_compute compute) { bench_compute = compute; }
+ecl_compute ecl_bench_compute(void) { return bench_compute; }
+
 /* A new tensor of the given shape holding values (converted to dtype). */
 static ecl_status upload(ecl_context *ctx, ecl_dtype dtype, int ndim, const int64_t *shape,
                          const double *values, size_t count, ecl_tensor **out)
@@ -70,6 +76,17 @@ static ecl_status upload(ecl_context *ctx, ecl_dtype dtype, int ndim, const int6
     ecl_status st = ecl_tensor_create(ctx, dtype, ndim, shape, out);
     if (st != ECL_SUCCESS || dtype == ECL_F64)
         return st != ECL_SUCCESS ? st : ecl_tensor_write(*out, values, count * sizeof(double));
+    if (dtype == ECL_F16 || dtype == ECL_BF16) {
+        uint16_t *bits = malloc((count ? count : 1) * sizeof(uint16_t));
+        if (bits == NULL)
+            return ECL_ERROR_OUT_OF_MEMORY;
+        for (size_t e = 0; e < count; e++)
+            bits[e] = dtype == ECL_F16 ? ecl_f16_from_float((float)values[e])
+                                       : ecl_bf16_from_float((float)values[e]);
+        st = ecl_tensor_write(*out, bits, count * sizeof(uint16_t));
+        free(bits);
+        return st;
+    }
     float *host = malloc((count ? count : 1) * sizeof(float));
     if (host == NULL)
         return ECL_ERROR_OUT_OF_MEMORY;
@@ -88,7 +105,10 @@ static ecl_status plan_and_output(ecl_context *ctx, const char *equation, int n,
     for (int i = 0; i < n; i++)
         descs[i] = (ecl_tensor_desc){ecl_tensor_dtype(inputs[i]), ecl_tensor_ndim(inputs[i]),
                                      ecl_tensor_shape(inputs[i]), ecl_tensor_strides(inputs[i])};
-    ecl_status st = ecl_plan_create(ctx, equation, n, descs, NULL, plan);
+    ecl_plan_options options;
+    ecl_plan_options_init(&options);
+    options.compute = ecl_tensor_dtype(inputs[0]) == ECL_F64 ? ECL_COMPUTE_DEFAULT : bench_compute;
+    ecl_status st = ecl_plan_create(ctx, equation, n, descs, &options, plan);
     if (st == ECL_SUCCESS)
         st = ecl_tensor_create(ctx, ecl_plan_output_dtype(*plan), ecl_plan_output_ndim(*plan),
                                ecl_plan_output_shape(*plan), output);

@@ -52,4 +52,9 @@ typedef struct ecl_bench_timing {
 ecl_status ecl_bench_time(ecl_bench_work *w, int warmup, int repeat, double max_seconds,
                           ecl_bench_timing *t);
 
+/* The compute mode of the plans the benchmark makes (default: exact); float64 runs (the --check
+ * reference) always plan exact. */
+void ecl_bench_set_compute(ecl_compute compute);
+ecl_compute ecl_bench_compute(void);
+
 #endif /* ECL_CLI_BENCH_RUN_H */

@@ -13,11 +13,14 @@
 
 void ecl_cli_eval_usage(FILE *out)
 {
-    fputs("usage: einsumcl eval [--backend auto|cpu|opencl] [--device SPEC] [-o OUT.npy] EQUATION\n"
-          "                     IN.npy [IN.npy ...]\n"
+    fputs("usage: einsumcl eval [--backend auto|cpu|opencl] [--device SPEC] [--compute M]\n"
+          "                     [-o OUT.npy] EQUATION IN.npy [IN.npy ...]\n"
           "  Evaluates EQUATION (numpy.einsum syntax, e.g. 'ij,jk->ik') on the .npy inputs\n"
-          "  (float32/float64; the result is float64 if any input is). With -o the result is\n"
-          "  written to OUT.npy, otherwise its shape, dtype and values are printed.\n"
+          "  (float32, float64, float16 '<f2', bfloat16 '<V2'; the result dtype follows numpy's\n"
+          "  promotion). With -o the result is written to OUT.npy, otherwise its shape, dtype\n"
+          "  and values are printed.\n"
+          "  --compute M      default (exact), tf32, f16 or bf16: round the operands of products\n"
+          "                   to that format, sum in float32 (float32/16-bit inputs only)\n"
           "  --backend B      auto (default; the ECL_BACKEND variable may choose), cpu or opencl\n"
           "  --device SPEC    OpenCL device: P:D indices or a name substring (default: ECL_DEVICE,\n"
           "                   else automatic; 'einsumcl devices' lists them)\n"
@@ -28,6 +31,7 @@ void ecl_cli_eval_usage(FILE *out)
 typedef struct eval_args {
     ecl_cli_target target;
     const char *output;
+    ecl_compute compute;
     const char *equation;
     int num_inputs;
     char **inputs;
@@ -40,6 +44,7 @@ static int parse_eval_args(int argc, char **argv, eval_args *args, int *done)
     args->target.backend = ECL_BACKEND_AUTO;
     args->target.device = NULL;
     args->output = NULL;
+    args->compute = ECL_COMPUTE_DEFAULT;
     /* Options may come before or after the operands; operands are packed to the front of argv. */
     int num_operands = 0;
     int only_operands = 0;
@@ -62,6 +67,9 @@ static int parse_eval_args(int argc, char **argv, eval_args *args, int *done)
         if ((found = ecl_cli_target_option("eval", argc, argv, &i, &args->target)) != 0) {
             if (found < 0)
                 return ECL_CLI_USAGE;
+        } else if ((found = ecl_cli_option_value(argc, argv, &i, "--compute", NULL, &value)) != 0) {
+            if (found < 0 || ecl_cli_parse_compute(value, &args->compute) != 0)
+                return ecl_cli_usage_error("eval", "--compute needs default, tf32, f16 or bf16");
         } else if ((found = ecl_cli_option_value(argc, argv, &i, "--output", "-o", &value)) != 0) {
             if (found < 0 || value[0] == '\0')
                 return ecl_cli_usage_error("eval", "option -o needs a file name");
@@ -92,7 +100,22 @@ static int print_result(ecl_context *ctx, const ecl_tensor *result)
         free(data);
         return ECL_CLI_ERROR;
     }
-    char *values = ecl_cli_format_array(dtype, ndim, shape, data);
+    const int narrow = dtype == ECL_F16 || dtype == ECL_BF16;
+    if (narrow) {  /* printed through float32, which holds every 16-bit value exactly */
+        const size_t n = (size_t)ecl_tensor_numel(result);
+        float *wide = malloc(n ? n * sizeof(float) : 1);
+        for (size_t k = 0; wide && k < n; k++) {
+            const uint16_t bits = ((const uint16_t *)data)[k];
+            wide[k] = dtype == ECL_F16 ? ecl_f16_to_float(bits) : ecl_bf16_to_float(bits);
+        }
+        free(data);
+        data = wide;
+        if (!data) {
+            ecl_cli_error("out of memory reading the result (%zu bytes)", n * sizeof(float));
+            return ECL_CLI_ERROR;
+        }
+    }
+    char *values = ecl_cli_format_array(narrow ? ECL_F32 : dtype, ndim, shape, data);
     free(data);
     if (!values) {
         ecl_cli_error("out of memory formatting the result");
@@ -109,6 +132,32 @@ static int print_result(ecl_context *ctx, const ecl_tensor *result)
     return ECL_CLI_OK;
 }
 
+/* The one-shot call, or a plan with the requested compute mode. */
+static ecl_status einsum(ecl_context *ctx, const eval_args *args, const ecl_tensor *const *inputs,
+                         ecl_tensor **result)
+{
+    if (args->compute == ECL_COMPUTE_DEFAULT)
+        return ecl_einsum_alloc(ctx, args->equation, args->num_inputs, inputs, result);
+    ecl_tensor_desc descs[ECL_MAX_OPERANDS];
+    for (int i = 0; i < args->num_inputs; i++)
+        descs[i] = (ecl_tensor_desc){ecl_tensor_dtype(inputs[i]), ecl_tensor_ndim(inputs[i]),
+                                     ecl_tensor_shape(inputs[i]), ecl_tensor_strides(inputs[i])};
+    ecl_plan_options options;
+    ecl_plan_options_init(&options);
+    options.compute = args->compute;
+    ecl_plan *plan;
+    ecl_status st = ecl_plan_create(ctx, args->equation, args->num_inputs, descs, &options, &plan);
+    if (st == ECL_SUCCESS)
+        st = ecl_tensor_create(ctx, ecl_plan_output_dtype(plan), ecl_plan_output_ndim(plan),
+                               ecl_plan_output_shape(plan), result);
+    if (st == ECL_SUCCESS && (st = ecl_plan_execute(plan, inputs, *result, 1.0, 0.0)) != ECL_SUCCESS) {
+        ecl_tensor_destroy(*result);
+        *result = NULL;
+    }
+    ecl_plan_destroy(plan);
+    return st;
+}
+
 /* Loads the inputs, evaluates and delivers the result; everything it creates is destroyed here. */
 static int evaluate(ecl_context *ctx, const eval_args *args)
 {
@@ -123,8 +172,7 @@ static int evaluate(ecl_context *ctx, const eval_args *args)
             goto done;
         }
     }
-    ecl_status status = ecl_einsum_alloc(ctx, args->equation, args->num_inputs,
-                                         (const ecl_tensor *const *)inputs, &result);
+    ecl_status status = einsum(ctx, args, (const ecl_tensor *const *)inputs, &result);
     if (status != ECL_SUCCESS) {
         ecl_cli_error("%s", ecl_cli_error_text(ctx, status));
         goto done;

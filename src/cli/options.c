@@ -97,6 +97,19 @@ static const struct {
     {"opencl", ECL_BACKEND_OPENCL},
 };
 
+int ecl_cli_parse_compute(const char *text, ecl_compute *out)
+{
+    const ecl_compute all[4] = {ECL_COMPUTE_DEFAULT, ECL_COMPUTE_TF32, ECL_COMPUTE_F16,
+                                ECL_COMPUTE_BF16};
+    for (int i = 0; i < 4; i++) {
+        if (strcmp(text, ecl_compute_name(all[i])) == 0) {
+            *out = all[i];
+            return 0;
+        }
+    }
+    return -1;
+}
+
 int ecl_cli_parse_backend(const char *text, ecl_backend_kind *out)
 {
     for (size_t i = 0; i < sizeof backend_names / sizeof backend_names[0]; i++) {

@@ -41,6 +41,8 @@ int ecl_cli_option_value(int argc, char **argv, int *i, const char *long_name,
 /* Parses a --backend value (auto, cpu, opencl); nonzero when unknown. */
 int ecl_cli_parse_backend(const char *text, ecl_backend_kind *out);
 const char *ecl_cli_backend_name(ecl_backend_kind kind);
+/* Parses a --compute value (default, tf32, f16, bf16); nonzero when unknown. */
+int ecl_cli_parse_compute(const char *text, ecl_compute *out);
 
 /* Where a subcommand runs: --backend and --device (NULL = ECL_DEVICE or automatic). */
 typedef struct ecl_cli_target {

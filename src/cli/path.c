@@ -13,11 +13,12 @@
 
 void ecl_cli_path_usage(FILE *out)
 {
-    fputs("usage: einsumcl path [--json] [--optimize ALGORITHM] [--memory-limit BYTES]\n"
+    fputs("usage: einsumcl path [--json] [--optimize ALGORITHM] [--memory-limit BYTES] [--compute M]\n"
           "                     [--backend auto|cpu|opencl] [--device SPEC] EQUATION SHAPE [SHAPE ...]\n"
           "  Prints the contraction plan of EQUATION for operands of the given shapes: the steps,\n"
           "  naive and optimised FLOPs and peak memory. SHAPE is like 8x16x64, or 'scalar' for a\n"
-          "  0-d operand, optionally followed by :f32 (default) or :f64.\n"
+          "  0-d operand, optionally followed by :f32 (default), :f64, :f16 or :bf16.\n"
+          "  --compute M      default (exact), tf32, f16 or bf16 (see README: compute modes)\n"
           "  --json           print the plan as a JSON object; its \"path\" is numpy.einsum_path's\n"
           "                   form: numpy.einsum_path(eq, *ops, optimize=['einsum_path', *path])\n"
           "  --optimize A     contraction order: auto (default), optimal, greedy, branch or left\n"
@@ -102,6 +103,9 @@ static int parse_path_args(int argc, char **argv, path_args *args, int *done)
         const char *value = NULL;
         if (strcmp(argv[i], "--json") == 0) {
             args->json = 1;
+        } else if ((found = ecl_cli_option_value(argc, argv, &i, "--compute", NULL, &value)) != 0) {
+            if (found < 0 || ecl_cli_parse_compute(value, &args->options.compute) != 0)
+                return ecl_cli_usage_error("path", "--compute needs default, tf32, f16 or bf16");
         } else if ((found = ecl_cli_option_value(argc, argv, &i, "--optimize", NULL, &value)) != 0) {
             if (found < 0 || parse_algorithm(value, &args->options.path) != 0)
                 return ecl_cli_usage_error("path", "--optimize needs auto, optimal, greedy, branch or "

@@ -19,6 +19,14 @@ static int parse_dtype(const char *suffix, ecl_dtype *out)
         *out = ECL_F64;
         return 0;
     }
+    if (strcmp(suffix, "f16") == 0 || strcmp(suffix, "float16") == 0) {
+        *out = ECL_F16;
+        return 0;
+    }
+    if (strcmp(suffix, "bf16") == 0 || strcmp(suffix, "bfloat16") == 0) {
+        *out = ECL_BF16;
+        return 0;
+    }
     return -1;
 }
 
@@ -64,7 +72,7 @@ int ecl_cli_parse_shape(const char *text, ecl_cli_shape *out, char *why, size_t 
     out->dtype = ECL_F32;
     out->ndim = 0;
     if (colon && parse_dtype(colon + 1, &out->dtype) != 0) {
-        snprintf(why, why_size, "unknown dtype suffix (use :f32 or :f64)");
+        snprintf(why, why_size, "unknown dtype suffix (use :f32, :f64, :f16 or :bf16)");
         return -1;
     }
     if ((size_t)(end - text) == strlen("scalar") && strncmp(text, "scalar", 6) == 0)

@@ -199,11 +199,36 @@ static int parse_and_bind(const char *equation, int n, const ecl_ref_operand *op
     return bind_output(terms, n, &out_term, has_output, widest, pb, out);
 }
 
+/* float16 decoded arithmetically (not by the library's bit code, so the two check each other). */
+static long double from_f16(uint16_t h)
+{
+    const int exp = (h >> 10) & 0x1f, man = h & 0x3ff;
+    long double v;
+    if (exp == 0x1f)
+        v = man ? NAN : INFINITY;
+    else if (exp == 0)
+        v = ldexpl((long double)man, -24);
+    else
+        v = ldexpl((long double)(man + 1024), exp - 25);
+    return (h & 0x8000) ? -v : v;
+}
+
+static long double from_bf16(uint16_t h)
+{
+    const uint32_t bits = (uint32_t)h << 16;
+    float f;
+    memcpy(&f, &bits, sizeof f);
+    return (long double)f;
+}
+
 static long double load(const ecl_ref_operand *op, int64_t offset)
 {
-    if (op->dtype == ECL_F32)
-        return (long double)((const float *)op->data)[offset];
-    return (long double)((const double *)op->data)[offset];
+    switch (op->dtype) {
+    case ECL_F32: return (long double)((const float *)op->data)[offset];
+    case ECL_F16: return from_f16(((const uint16_t *)op->data)[offset]);
+    case ECL_BF16: return from_bf16(((const uint16_t *)op->data)[offset]);
+    default: return (long double)((const double *)op->data)[offset];
+    }
 }
 
 /* Element strides of an operand: given ones, or row-major. */
@@ -261,10 +286,16 @@ int ecl_ref_einsum(const char *equation, int n, const ecl_ref_operand *ops, ecl_
         return fail(out, "bad arguments");
     if (parse_and_bind(equation, n, ops, &pb, out) != 0)
         return -1;
-    out->dtype = ECL_F32;
+    int has[5] = {0};
     for (int k = 0; k < n; k++)
-        if (ops[k].dtype == ECL_F64)
-            out->dtype = ECL_F64;
+        if (ops[k].dtype >= ECL_F32 && ops[k].dtype <= ECL_BF16)
+            has[ops[k].dtype] = 1;
+    out->dtype = has[ECL_F64]                    ? ECL_F64
+                 : has[ECL_F32]                  ? ECL_F32
+                 : has[ECL_F16] && has[ECL_BF16] ? ECL_F32
+                 : has[ECL_F16]                  ? ECL_F16
+                 : has[ECL_BF16]                 ? ECL_BF16
+                                                 : ECL_F32;
     out->ndim = pb.out_ndim;
     out->numel = 1;
     for (int d = 0; d < pb.out_ndim; d++) {

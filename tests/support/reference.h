@@ -18,11 +18,11 @@ typedef struct ecl_ref_operand {
     int ndim;
     const int64_t *shape;
     const int64_t *strides;
-    const void *data;  /* const float * (ECL_F32) or const double * (ECL_F64) */
+    const void *data;  /* float, double, or uint16_t bits (ECL_F16, ECL_BF16) */
 } ecl_ref_operand;
 
 typedef struct ecl_ref_result {
-    ecl_dtype dtype;               /* float64 if any input is float64, else float32 */
+    ecl_dtype dtype;               /* the result dtype by numpy's promotion (bfloat16: torch's) */
     int ndim;
     int64_t shape[ECL_MAX_DIMS];
     int64_t numel;
