@@ -123,7 +123,7 @@ static void check_case(ecl_context *ctx, const ecl_bench_case *c, ecl_dtype dtyp
     cr_assert_eq(ecl_bench_inputs_make(c, &in), 0);
     ecl_bench_work w;
     char err[1024];
-    cr_assert_eq(ecl_bench_work_setup(ctx, c, dtype, &in, &w, err, sizeof err), ECL_SUCCESS,
+    cr_assert_eq(ecl_bench_work_setup(ctx, c, dtype, ECL_COMPUTE_DEFAULT, &in, &w, err, sizeof err), ECL_SUCCESS,
                  "%s: %s", c->name, err);
     cr_assert_eq(ecl_bench_work_run(&w), ECL_SUCCESS, "%s: %s", c->name,
                  ecl_context_last_error(ctx));
@@ -188,7 +188,7 @@ static double min_elements(const char *equation, int n, char *const *shapes)
     ecl_bench_inputs in;
     ecl_bench_work w;
     cr_assert_eq(ecl_bench_inputs_make(&c, &in), 0);
-    cr_assert_eq(ecl_bench_work_setup(ctx, &c, ECL_F32, &in, &w, err, sizeof err), ECL_SUCCESS,
+    cr_assert_eq(ecl_bench_work_setup(ctx, &c, ECL_F32, ECL_COMPUTE_DEFAULT, &in, &w, err, sizeof err), ECL_SUCCESS,
                  "%s", err);
     double out = (double)ecl_tensor_numel(w.output);
     ecl_bench_work_free(&w);
@@ -226,7 +226,7 @@ static void check_detects(ecl_backend_kind kind)
     ecl_bench_inputs in;
     cr_assert_eq(ecl_bench_inputs_make(&c, &in), 0);
     ecl_bench_work w;
-    cr_assert_eq(ecl_bench_work_setup(ctx, &c, ECL_F32, &in, &w, err, sizeof err), ECL_SUCCESS);
+    cr_assert_eq(ecl_bench_work_setup(ctx, &c, ECL_F32, ECL_COMPUTE_DEFAULT, &in, &w, err, sizeof err), ECL_SUCCESS);
     cr_assert_eq(ecl_bench_work_run(&w), ECL_SUCCESS);
     ecl_bench_check check;
     cr_assert_eq(ecl_bench_check_output(&cpu, &c, &in, &w, &check, err, sizeof err), ECL_SUCCESS,
@@ -248,7 +248,7 @@ static void check_detects(ecl_backend_kind kind)
     cr_assert_eq(check.state, ECL_BENCH_CHECK_FAIL, "a NaN passed");
     ecl_bench_work_free(&w);
 
-    cr_assert_eq(ecl_bench_work_setup(ctx, &c, ECL_F64, &in, &w, err, sizeof err), ECL_SUCCESS);
+    cr_assert_eq(ecl_bench_work_setup(ctx, &c, ECL_F64, ECL_COMPUTE_DEFAULT, &in, &w, err, sizeof err), ECL_SUCCESS);
     cr_assert_eq(ecl_bench_work_run(&w), ECL_SUCCESS);
     cr_assert_eq(ecl_bench_check_output(&cpu, &c, &in, &w, &check, err, sizeof err), ECL_SUCCESS);
     cr_assert_eq(check.state,

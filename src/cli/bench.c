@@ -19,6 +19,7 @@
 
 typedef struct bench_options {
     ecl_dtype dtype;
+    ecl_compute compute;
     int repeat, warmup, threads;
     double max_seconds;
     ecl_backend_kind backend;
@@ -105,7 +106,7 @@ static int apply_option(const char *name, const char *v, bench_options *o)
         ecl_compute compute;
         if (ecl_cli_parse_compute(v, &compute) != 0)
             return ecl_cli_usage_error("bench", "unknown --compute '%s' (use default, tf32, f16 or bf16)", v);
-        ecl_bench_set_compute(compute);
+        o->compute = compute;
     } else if (strcmp(name, "--backend") == 0) {
         if (ecl_cli_parse_backend(v, &o->backend) != 0)
             return ecl_cli_usage_error("bench", "unknown --backend '%s' (use auto, cpu or opencl)", v);
@@ -254,7 +255,7 @@ static void run_case(ecl_context *ctx, ecl_context **cpu, const bench_options *o
         return;
     }
     ecl_bench_work w;
-    ecl_status st = ecl_bench_work_setup(ctx, c, o->dtype, &in, &w, err, err_size);
+    ecl_status st = ecl_bench_work_setup(ctx, c, o->dtype, o->compute, &in, &w, err, err_size);
     if (st == ECL_SUCCESS) {
         r->flops = w.flops;
         r->out_ndim = ecl_tensor_ndim(w.output);
@@ -304,7 +305,9 @@ static int run_cases(ecl_context *ctx, const bench_options *o, ecl_bench_session
     }
     if (o->ceilings) {
         progress("[%zu/%zu] measuring the device's GEMM rate and copy bandwidth%s", 0, n, "");
-        s->have_ceilings = ecl_measure_ceilings(ctx, o->dtype, &s->ceilings) == ECL_SUCCESS;
+        /* 16-bit tensors compute in float32, so their GEMM ceiling is float32's */
+        const ecl_dtype gemm_dtype = o->dtype == ECL_F64 ? ECL_F64 : ECL_F32;
+        s->have_ceilings = ecl_measure_ceilings(ctx, gemm_dtype, &s->ceilings) == ECL_SUCCESS;
         progress(NULL, 0, 0, NULL);
         if (!s->have_ceilings)
             ecl_cli_error("bench: measuring the ceilings failed (%s); going on without them",
@@ -346,7 +349,7 @@ static void utc_now(char *buf, size_t size)
 
 int ecl_cli_bench(int argc, char **argv)
 {
-    bench_options opts = {ECL_F32, 10, 2, 0, 2.0, ECL_BACKEND_AUTO, NULL, NULL, NULL,
+    bench_options opts = {ECL_F32, ECL_COMPUTE_DEFAULT, 10, 2, 0, 2.0, ECL_BACKEND_AUTO, NULL, NULL, NULL,
                           NULL, NULL, 0, 0, 1};
     ecl_bench_case *cases = NULL;
     size_t num_cases = 0;
@@ -374,7 +377,8 @@ int ecl_cli_bench(int argc, char **argv)
     }
     ecl_bench_session session = {ecl_context_device_name(ctx),
                                  ecl_cli_backend_name(ecl_context_backend(ctx)),
-                                 ECL_VERSION_STRING, opts.dtype, opts.repeat, opts.warmup,
+                                 ECL_VERSION_STRING, opts.dtype, opts.compute, opts.repeat,
+                                 opts.warmup,
                                  opts.max_seconds, 0, {0, 0, 0, 0}, ""};
     utc_now(session.date, sizeof session.date);
     rc = run_cases(ctx, &opts, &session, cases, num_cases);

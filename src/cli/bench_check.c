@@ -61,7 +61,7 @@ static double *read_as_f64(const ecl_tensor *t, size_t *count)
 }
 
 static void compare(const double *out, const double *ref, size_t count, ecl_dtype dtype,
-                    double terms, ecl_bench_check *c)
+                    ecl_compute compute, double terms, ecl_bench_check *c)
 {
     double max_ref = 0.0, max_diff = 0.0;
     int nan_mismatch = 0;
@@ -74,7 +74,7 @@ static void compare(const double *out, const double *ref, size_t count, ecl_dtyp
         max_diff = fmax(max_diff, fabs(out[i] - ref[i]));
     }
     /* Machine epsilon of the output, or of the compute mode's rounding when that is coarser. */
-    const ecl_compute mode = ecl_bench_compute();
+    const ecl_compute mode = compute;
     double eps = dtype == ECL_F32 ? FLT_EPSILON : dtype == ECL_F16 ? 0x1p-10 : dtype == ECL_BF16 ? 0x1p-7
                                                                                               : DBL_EPSILON;
     const double mode_eps = mode == ECL_COMPUTE_BF16 ? 0x1p-7 : mode != ECL_COMPUTE_DEFAULT ? 0x1p-10 : 0.0;
@@ -108,7 +108,7 @@ ecl_status ecl_bench_check_output(ecl_context **cpu, const ecl_bench_case *bc,
     }
     ecl_bench_work ref;
     char why[512];
-    if ((st = ecl_bench_work_setup(*cpu, bc, ECL_F64, in, &ref, why, sizeof why)) != ECL_SUCCESS) {
+    if ((st = ecl_bench_work_setup(*cpu, bc, ECL_F64, ECL_COMPUTE_DEFAULT, in, &ref, why, sizeof why)) != ECL_SUCCESS) {
         snprintf(err, err_size, "check: %s", why);
         return st;
     }
@@ -120,7 +120,7 @@ ecl_status ecl_bench_check_output(ecl_context **cpu, const ecl_bench_case *bc,
         st = ECL_ERROR_OUT_OF_MEMORY;
     if (st == ECL_SUCCESS) {
         double terms = w->flops / (2.0 * (double)(n_out ? n_out : 1));
-        compare(got, want, n_out, dtype, terms, out);
+        compare(got, want, n_out, dtype, w->compute, terms, out);
     } else {
         const char *detail = ecl_context_last_error(*cpu);
         snprintf(err, err_size, "check: the CPU reference failed: %s%s%s", ecl_status_string(st),

@@ -36,8 +36,8 @@ void ecl_bench_print_header(FILE *f, const ecl_bench_session *s, const ecl_bench
         name_width = name_width > (int)strlen(cases[i].name) ? name_width : (int)strlen(cases[i].name);
         shape_width = shape_width > (int)strlen(shapes) ? shape_width : (int)strlen(shapes);
     }
-    fprintf(f, "device: %s (backend %s), dtype %s, %s\n", s->device, s->backend,
-            ecl_dtype_name(s->dtype), s->date);
+    fprintf(f, "device: %s (backend %s), dtype %s, compute %s, %s\n", s->device, s->backend,
+            ecl_dtype_name(s->dtype), ecl_compute_name(s->compute), s->date);
     if (s->repeat <= 3 || s->max_seconds <= 0)
         fprintf(f, "timing: median of %d runs", s->repeat);
     else
@@ -156,9 +156,10 @@ int ecl_bench_write_json(FILE *f, const ecl_bench_session *s, const ecl_bench_re
 {
     fprintf(f, "{\"version\": \"%s\", \"date\": \"%s\", \"device\": ", s->version, s->date);
     json_string(f, s->device);
-    fprintf(f, ", \"backend\": \"%s\", \"dtype\": \"%s\", \"repeat\": %d, \"warmup\": %d, "
-               "\"max_seconds\": %.6g",
-            s->backend, ecl_dtype_name(s->dtype), s->repeat, s->warmup, s->max_seconds);
+    fprintf(f, ", \"backend\": \"%s\", \"dtype\": \"%s\", \"compute\": \"%s\", \"repeat\": %d, "
+               "\"warmup\": %d, \"max_seconds\": %.6g",
+            s->backend, ecl_dtype_name(s->dtype), ecl_compute_name(s->compute), s->repeat,
+            s->warmup, s->max_seconds);
     if (s->have_ceilings)
         fprintf(f, ", \"ceilings\": {\"gemm_gflops\": %.6g, \"gemm_n\": %lld, \"copy_gbps\": %.6g, "
                    "\"copy_bytes\": %lld}",

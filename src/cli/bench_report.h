@@ -24,6 +24,7 @@ typedef struct ecl_bench_record {
 typedef struct ecl_bench_session {
     const char *device, *backend, *version;
     ecl_dtype dtype;
+    ecl_compute compute;
     int repeat, warmup;
     double max_seconds;
     int have_ceilings;

@@ -63,12 +63,6 @@ void ecl_bench_inputs_free(ecl_bench_inputs *in)
     memset(in, 0, sizeof *in);
 }
 
-/* The compute mode of every plan the benchmark makes (bench --compute). */
-static ecl_compute bench_compute = ECL_COMPUTE_DEFAULT;
-
-void ecl_bench_set_compute(ecl_compute compute) { bench_compute = compute; }
-ecl_compute ecl_bench_compute(void) { return bench_compute; }
-
 /* A new tensor of the given shape holding values (converted to dtype). */
 static ecl_status upload(ecl_context *ctx, ecl_dtype dtype, int ndim, const int64_t *shape,
                          const double *values, size_t count, ecl_tensor **out)
@@ -98,8 +92,8 @@ static ecl_status upload(ecl_context *ctx, ecl_dtype dtype, int ndim, const int6
 }
 
 static ecl_status plan_and_output(ecl_context *ctx, const char *equation, int n,
-                                  const ecl_tensor *const *inputs, ecl_plan **plan,
-                                  ecl_tensor **output)
+                                  const ecl_tensor *const *inputs, ecl_compute compute,
+                                  ecl_plan **plan, ecl_tensor **output)
 {
     ecl_tensor_desc descs[ECL_BENCH_MAX_INPUTS];
     for (int i = 0; i < n; i++)
@@ -107,7 +101,7 @@ static ecl_status plan_and_output(ecl_context *ctx, const char *equation, int n,
                                      ecl_tensor_shape(inputs[i]), ecl_tensor_strides(inputs[i])};
     ecl_plan_options options;
     ecl_plan_options_init(&options);
-    options.compute = ecl_tensor_dtype(inputs[0]) == ECL_F64 ? ECL_COMPUTE_DEFAULT : bench_compute;
+    options.compute = compute;
     ecl_status st = ecl_plan_create(ctx, equation, n, descs, &options, plan);
     if (st == ECL_SUCCESS)
         st = ecl_tensor_create(ctx, ecl_plan_output_dtype(*plan), ecl_plan_output_ndim(*plan),
@@ -116,12 +110,13 @@ static ecl_status plan_and_output(ecl_context *ctx, const char *equation, int n,
 }
 
 ecl_status ecl_bench_work_setup(ecl_context *ctx, const ecl_bench_case *bc, ecl_dtype dtype,
-                                const ecl_bench_inputs *in, ecl_bench_work *w, char *err,
+                                ecl_compute compute, const ecl_bench_inputs *in, ecl_bench_work *w, char *err,
                                 size_t err_size)
 {
     memset(w, 0, sizeof *w);
     w->ctx = ctx;
     w->kind = bc->kind;
+    w->compute = dtype == ECL_F64 ? ECL_COMPUTE_DEFAULT : compute;
     int ndim[ECL_BENCH_MAX_INPUTS];
     const int64_t *shape[ECL_BENCH_MAX_INPUTS];
     w->num_inputs = ecl_bench_operands(bc, ndim, shape);
@@ -132,15 +127,18 @@ ecl_status ecl_bench_work_setup(ecl_context *ctx, const ecl_bench_case *bc, ecl_
     const ecl_tensor *const *inputs = (const ecl_tensor *const *)w->input;
     if (st == ECL_SUCCESS && bc->kind == ECL_BENCH_EINSUM) {
         stage = "planning";
-        st = plan_and_output(ctx, bc->equation, w->num_inputs, inputs, &w->plan[0], &w->output);
+        st = plan_and_output(ctx, bc->equation, w->num_inputs, inputs, w->compute, &w->plan[0],
+                             &w->output);
     } else if (st == ECL_SUCCESS) {
         stage = "planning the attention scores";
         w->scale = 1.0 / sqrt((double)shape[0][3]);
-        st = plan_and_output(ctx, ECL_BENCH_ATTENTION_SCORES, 2, inputs, &w->plan[0], &w->scores);
+        st = plan_and_output(ctx, ECL_BENCH_ATTENTION_SCORES, 2, inputs, w->compute, &w->plan[0],
+                             &w->scores);
         if (st == ECL_SUCCESS) {
             stage = "planning the attention values";
             const ecl_tensor *sv[2] = {w->scores, w->input[2]};
-            st = plan_and_output(ctx, ECL_BENCH_ATTENTION_VALUES, 2, sv, &w->plan[1], &w->output);
+            st = plan_and_output(ctx, ECL_BENCH_ATTENTION_VALUES, 2, sv, w->compute, &w->plan[1],
+                                 &w->output);
         }
     }
     for (int p = 0; p < 2 && st == ECL_SUCCESS; p++)

@@ -31,12 +31,14 @@ typedef struct ecl_bench_work {
     ecl_tensor *output;
     double scale;        /* ATTENTION: 1 / sqrt(D) */
     double flops;        /* the plans' FLOPs (a multiply-add = 2) */
+    ecl_compute compute; /* the plans' compute mode */
 } ecl_bench_work;
 
-/* Plans the case in dtype on ctx and uploads the inputs. On failure frees what it made and
+/* Plans the case in dtype with the compute mode (ignored for float64, which plans exact) on ctx
+ * and uploads the inputs. On failure frees what it made and
  * writes "<stage> failed: <reason>" into err. */
 ecl_status ecl_bench_work_setup(ecl_context *ctx, const ecl_bench_case *bc, ecl_dtype dtype,
-                                const ecl_bench_inputs *in, ecl_bench_work *w, char *err,
+                                ecl_compute compute, const ecl_bench_inputs *in, ecl_bench_work *w, char *err,
                                 size_t err_size);
 ecl_status ecl_bench_work_run(ecl_bench_work *w);
 void ecl_bench_work_free(ecl_bench_work *w);
@@ -52,9 +54,5 @@ typedef struct ecl_bench_timing {
 ecl_status ecl_bench_time(ecl_bench_work *w, int warmup, int repeat, double max_seconds,
                           ecl_bench_timing *t);
 
-/* The compute mode of the plans the benchmark makes (default: exact); float64 runs (the --check
- * reference) always plan exact. */
-void ecl_bench_set_compute(ecl_compute compute);
-ecl_compute ecl_bench_compute(void);
 
 #endif /* ECL_CLI_BENCH_RUN_H */
