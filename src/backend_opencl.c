@@ -11,6 +11,7 @@
 #include "opencl_buffers.h"
 #include "opencl_devices.h"
 #include "opencl_kernels.h"
+#include "alloc.h"
 
 static void ocl_destroy(ecl_backend *base);
 
@@ -48,12 +49,12 @@ static void ocl_destroy(ecl_backend *base)
         clReleaseCommandQueue(be->queue);
     if (be->context)
         clReleaseContext(be->context);
-    free(be);
+    ecl_free(be);
 }
 
 static ecl_ocl_backend *new_backend(ecl_error *err)
 {
-    ecl_ocl_backend *be = calloc(1, sizeof *be);
+    ecl_ocl_backend *be = ecl_calloc(1, sizeof *be);
     if (!be)
         return NULL;
     be->base.ops = &ocl_ops;

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "alloc.h"
 
 /* Xgemv for a lone matrix-vector product (1), or Xgemm for every product (0). */
 #ifndef ECL_OCL_USE_GEMV
@@ -140,7 +141,7 @@ ecl_status ocl_clblast_strided(const ocl_gemm_job *job, const int64_t *off,
 ecl_status ocl_clblast_batched(const ocl_gemm_job *job, const size_t *offsets)
 {
     const size_t count = (size_t)job->count;
-    void *scalars = malloc(2 * count * sizeof(double));
+    void *scalars = ecl_malloc(2 * count * sizeof(double));
     if (!scalars)
         return ecl_fail(job->be->base.err, ECL_ERROR_OUT_OF_MEMORY,
                         "opencl gemm: cannot allocate the scalars of %zu products", count);
@@ -166,6 +167,6 @@ ecl_status ocl_clblast_batched(const ocl_gemm_job *job, const size_t *offsets)
                                       job->mem[1], ob, ldb, betas, job->mem[2], oc, ldc, count,
                                       &queue, NULL);
     }
-    free(scalars);
+    ecl_free(scalars);
     return code == CLBlastSuccess ? ECL_SUCCESS : fail(job, code, "batched");
 }

@@ -10,13 +10,14 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include "alloc.h"
 
 ecl_step *ecl_planner_add_step(ecl_planner *p, ecl_step_kind kind)
 {
     ecl_lowered *low = p->low;
     if (low->nsteps == low->cap) {
         int cap = low->cap ? low->cap * 2 : 8;
-        ecl_step *s = realloc(low->steps, sizeof *s * (size_t)cap);
+        ecl_step *s = ecl_realloc(low->steps, sizeof *s * (size_t)cap);
         if (!s) {
             ecl_fail(p->err, ECL_ERROR_OUT_OF_MEMORY, "cannot allocate plan steps");
             return NULL;
@@ -37,7 +38,7 @@ int64_t ecl_ws_alloc(ecl_planner *p, int64_t len)
         len = 16;
     if (p->nlive == p->live_cap) {
         int cap = p->live_cap ? p->live_cap * 2 : 8;
-        ecl_ws_block *l = realloc(p->live, sizeof *l * (size_t)cap);
+        ecl_ws_block *l = ecl_realloc(p->live, sizeof *l * (size_t)cap);
         if (!l)
             return -1;
         p->live = l;
@@ -353,7 +354,7 @@ static ecl_status build_steps(ecl_planner *p, const ecl_path *path)
     for (int d = 0; d < b->out_ndim; d++)
         in_out[b->out_label[d]] = 1;
 
-    ecl_view *list = malloc(sizeof *list * (size_t)b->nops);
+    ecl_view *list = ecl_malloc(sizeof *list * (size_t)b->nops);
     if (!list)
         return ecl_fail(p->err, ECL_ERROR_OUT_OF_MEMORY, "cannot allocate the operand list");
     for (int i = 0; i < b->nops; i++)
@@ -370,7 +371,7 @@ static ecl_status build_steps(ecl_planner *p, const ecl_path *path)
     } else {
         st = contract_path(p, path, list, in_out);
     }
-    free(list);
+    ecl_free(list);
     return st;
 }
 
@@ -383,7 +384,7 @@ ecl_status ecl_plan_build(const ecl_bound *b, const ecl_path *path, ecl_lowered 
         return st;
     ecl_planner p = {.b = b, .low = out, .err = err};
     st = build_steps(&p, path);
-    free(p.live);
+    ecl_free(p.live);
     if (st != ECL_SUCCESS) {
         ecl_lowered_free(out);
         return st;
@@ -396,6 +397,6 @@ ecl_status ecl_plan_build(const ecl_bound *b, const ecl_path *path, ecl_lowered 
 
 void ecl_lowered_free(ecl_lowered *low)
 {
-    free(low->steps);
+    ecl_free(low->steps);
     memset(low, 0, sizeof *low);
 }
