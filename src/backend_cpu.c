@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 #include "alloc.h"
 
 #define CPU_ALIGNMENT 64
@@ -45,6 +46,13 @@ static ecl_status cpu_alloc(ecl_backend *be, size_t bytes, void **mem)
         return ecl_fail(be->err, ECL_ERROR_OUT_OF_MEMORY,
                         "cpu alloc: cannot allocate %zu bytes", bytes);
     rounded = (rounded + CPU_ALIGNMENT - 1) / CPU_ALIGNMENT * CPU_ALIGNMENT;
+    /* Linux overcommits: a block larger than the machine's memory may be granted and the process
+     * killed later when it is touched, so such requests are refused up front. */
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    if (pages > 0 && page > 0 && rounded / (size_t)page > (size_t)pages)
+        return ecl_fail(be->err, ECL_ERROR_OUT_OF_MEMORY,
+                        "cpu alloc: %zu bytes exceed the machine's memory (%llu bytes)", bytes,
+                        (unsigned long long)pages * (unsigned long long)page);
     *mem = ecl_aligned_alloc(CPU_ALIGNMENT, rounded);
     if (!*mem)
         return ecl_fail(be->err, ECL_ERROR_OUT_OF_MEMORY,

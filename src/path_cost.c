@@ -14,7 +14,7 @@ static int64_t numel_of(const ecl_bound *b, const ecl_operand *op)
 {
     int64_t n = 1;
     for (int d = 0; d < op->ndim; d++)
-        n *= b->size[op->label[d]];  /* bounded by the binder's overflow checks */
+        n *= b->size[op->label[d]];  /* bounded: the binder checks each operand's view */
     return n;
 }
 

@@ -52,6 +52,8 @@ int64_t ecl_ws_alloc(ecl_planner *p, int64_t len)
         at = p->live[i].offset + p->live[i].len;
     }
     memmove(&p->live[i + 1], &p->live[i], sizeof *p->live * (size_t)(p->nlive - i));
+    if (at > ECL_MAX_INTERMEDIATE * 64 - len)
+        return -2;
     p->live[i] = (ecl_ws_block){at, len};
     p->nlive++;
     if (at + len > p->low->workspace_elems)
@@ -105,13 +107,23 @@ ecl_status ecl_planner_new_tmp(ecl_planner *p, const int *labels, int n, ecl_vie
         out->label[d] = labels[d];
         out->shape[d] = p->b->size[labels[d]];
         out->stride[d] = numel;
-        numel *= out->shape[d];  /* bounded by the binder's overflow check on the output */
+        /* An intermediate can outgrow every operand and the output (an outer product of labels
+         * from different operands); the cap keeps workspace offsets and byte counts in range. */
+        if (ecl_mul_overflow_i64(numel, out->shape[d], &numel) || numel > ECL_MAX_INTERMEDIATE) {
+            char name[16];
+            return ecl_fail(p->err, ECL_ERROR_OVERFLOW,
+                            "an intermediate of this contraction order has more than 2^56 elements "
+                            "(at label %s, size %lld)",
+                            ecl_label_name(p->b, labels[d], name), (long long)out->shape[d]);
+        }
     }
     if (numel > p->low->largest_intermediate)
         p->low->largest_intermediate = numel;
     out->offset = ecl_ws_alloc(p, numel);
     if (out->offset < 0)
-        return ecl_fail(p->err, ECL_ERROR_OUT_OF_MEMORY, "cannot allocate the workspace table");
+        return ecl_fail(p->err, out->offset == -2 ? ECL_ERROR_OVERFLOW : ECL_ERROR_OUT_OF_MEMORY,
+                        out->offset == -2 ? "the workspace of this contraction order exceeds 2^62 elements"
+                                          : "cannot allocate the workspace table");
     return ECL_SUCCESS;
 }
 
