@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# valgrind memcheck over the CPU-path test suite (CI stage). Runs every Criterion test executable
+# except the OpenCL-only ones under memcheck, following Criterion's forked workers and the einsumcl
+# processes the CLI tests start, with ECL_TEST_BACKENDS=cpu (OpenCL tests skip visibly) and no ICD
+# loader (so `auto` contexts take the CPU path at once): PoCL under valgrind takes minutes per
+# kernel build and reports its LLVM JIT's own memory tricks, so the OpenCL half is covered by the
+# ASan + UBSan pass instead. Any memcheck error or definite/indirect leak fails the stage.
+# Suppressions (tests/valgrind.supp) cover third-party code only. Uses the build in ECL_BUILD_DIR
+# (default build/, made by scripts/test.sh); ECL_TEST_CASES (default 40) sizes the random suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh valgrind
+build=${ECL_BUILD_DIR:-build}
+[ -d "$build/tests" ] || { echo "valgrind.sh: no tests in $build (run scripts/test.sh first)" >&2; exit 1; }
+cmake --build "$build" -j "$(nproc)" > /dev/null
+logs=$build/valgrind-logs
+rm -rf "$logs"
+mkdir -p "$logs"
+export ECL_TEST_BACKENDS=cpu ECL_OPENCL_LIBRARY=libnonexistent-einsumcl-icd.so
+export ECL_TEST_CASES=${ECL_TEST_CASES:-40} OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=1
+unset ECL_TEST_REQUIRE_OPENCL
+status=0
+for exe in "$build"/tests/test_*; do
+  name=$(basename "$exe")
+  case $name in test_opencl_*|test_cli_opencl|test_cross_backend) continue ;; esac
+  start=$(date +%s)
+  if ! valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect \
+        --errors-for-leak-kinds=definite,indirect --trace-children=yes \
+        --suppressions=tests/valgrind.supp --log-file="$logs/$name.%p.vg" \
+        "$exe" --jobs 2 > "$logs/$name.out" 2>&1; then
+    tail -20 "$logs/$name.out"
+    echo "valgrind.sh: $name failed under memcheck" >&2
+    status=1
+  fi
+  echo "valgrind.sh: $name: $(( $(date +%s) - start )) s"
+done
+# Errors in forked workers or child processes land in the per-process logs (empty when clean).
+if find "$logs" -name '*.vg' -size +0 | grep -q .; then
+  for f in $(find "$logs" -name '*.vg' -size +0); do echo "== $f"; head -80 "$f"; done
+  echo "valgrind.sh: memcheck reported errors (above)" >&2
+  status=1
+fi
+exit $status
