@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages einsumcl needs to build, test and benchmark (run as root or with sudo).
+# Extra package names given as arguments are installed too (the hardening scripts add clang, valgrind).
 set -euo pipefail
 packages=(build-essential cmake pkg-config libopenblas-dev libcriterion-dev
-          opencl-c-headers ocl-icd-opencl-dev libclblast-dev pocl-opencl-icd clinfo)
+          opencl-c-headers ocl-icd-opencl-dev libclblast-dev pocl-opencl-icd clinfo "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

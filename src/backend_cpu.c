@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
+#include "alloc.h"
 
 #define CPU_ALIGNMENT 64
 #define CPU_HUGE_PAGE ((uintptr_t)2 << 20)
@@ -32,7 +34,7 @@ static void advise_huge_pages(void *mem, size_t bytes)
 #endif
 }
 
-static void cpu_destroy(ecl_backend *be) { free(be); }
+static void cpu_destroy(ecl_backend *be) { ecl_free(be); }
 
 static ecl_status cpu_alloc(ecl_backend *be, size_t bytes, void **mem)
 {
@@ -44,7 +46,14 @@ static ecl_status cpu_alloc(ecl_backend *be, size_t bytes, void **mem)
         return ecl_fail(be->err, ECL_ERROR_OUT_OF_MEMORY,
                         "cpu alloc: cannot allocate %zu bytes", bytes);
     rounded = (rounded + CPU_ALIGNMENT - 1) / CPU_ALIGNMENT * CPU_ALIGNMENT;
-    *mem = aligned_alloc(CPU_ALIGNMENT, rounded);
+    /* Linux overcommits: a block larger than the machine's memory may be granted and the process
+     * killed later when it is touched, so such requests are refused up front. */
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    if (pages > 0 && page > 0 && rounded / (size_t)page > (size_t)pages)
+        return ecl_fail(be->err, ECL_ERROR_OUT_OF_MEMORY,
+                        "cpu alloc: %zu bytes exceed the machine's memory (%llu bytes)", bytes,
+                        (unsigned long long)pages * (unsigned long long)page);
+    *mem = ecl_aligned_alloc(CPU_ALIGNMENT, rounded);
     if (!*mem)
         return ecl_fail(be->err, ECL_ERROR_OUT_OF_MEMORY,
                         "cpu alloc: cannot allocate %zu bytes", bytes);
@@ -55,7 +64,7 @@ static ecl_status cpu_alloc(ecl_backend *be, size_t bytes, void **mem)
 static void cpu_free(ecl_backend *be, void *mem)
 {
     (void)be;
-    free(mem);
+    ecl_aligned_free(mem);
 }
 
 static ecl_status cpu_wrap_host(ecl_backend *be, void *host, size_t bytes, void **mem)
@@ -172,7 +181,7 @@ ecl_status ecl_backend_cpu_create(int num_threads, ecl_error *err, ecl_backend *
         return ecl_fail(err, ECL_ERROR_INVALID_ARGUMENT,
                         "cpu backend: num_threads is %d (0 = default, or a positive count)",
                         num_threads);
-    ecl_cpu_backend *be = calloc(1, sizeof *be);
+    ecl_cpu_backend *be = ecl_calloc(1, sizeof *be);
     if (!be)
         return ecl_fail(err, ECL_ERROR_OUT_OF_MEMORY, "cpu backend: cannot allocate %zu bytes",
                         sizeof *be);

@@ -12,6 +12,7 @@
 #include "opencl_devices.h"
 #include "opencl_gemm_select.h"
 #include "opencl_kernels.h"
+#include "alloc.h"
 
 static void ocl_destroy(ecl_backend *base);
 
@@ -51,12 +52,12 @@ static void ocl_destroy(ecl_backend *base)
         clReleaseCommandQueue(be->queue);
     if (be->context)
         clReleaseContext(be->context);
-    free(be);
+    ecl_free(be);
 }
 
 static ecl_ocl_backend *new_backend(ecl_error *err)
 {
-    ecl_ocl_backend *be = calloc(1, sizeof *be);
+    ecl_ocl_backend *be = ecl_calloc(1, sizeof *be);
     if (!be)
         return NULL;
     be->base.ops = &ocl_ops;

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "alloc.h"
 
 #define MAGIC "ECLBIN01"
 #define HEADER_BYTES 24
@@ -106,7 +107,7 @@ int ecl_binary_cache_load(const char *path, unsigned char **binary, size_t *size
     if (ok) {
         memcpy(&n, header + 8, 8);
         memcpy(&sum, header + 16, 8);
-        ok = n > 0 && n <= MAX_BINARY_BYTES && (data = malloc((size_t)n)) != NULL;
+        ok = n > 0 && n <= MAX_BINARY_BYTES && (data = ecl_malloc((size_t)n)) != NULL;
     }
     if (ok) {
         int extra = 0;
@@ -115,7 +116,7 @@ int ecl_binary_cache_load(const char *path, unsigned char **binary, size_t *size
     }
     fclose(f);
     if (!ok) {
-        free(data);
+        ecl_free(data);
         return 0;
     }
     *binary = data;

@@ -89,6 +89,26 @@ static ecl_status check_arguments(const ecl_equation *eq, int n, const ecl_tenso
     return ECL_SUCCESS;
 }
 
+/* The planner multiplies strides by sizes and adds them up (merged strides, leading dimensions,
+ * byte offsets): each operand's reach, the sum of |stride| * size, must leave room for that. */
+#define ECL_MAX_REACH (INT64_MAX / 16)
+
+static ecl_status check_reach(binder *bd, int i, const ecl_tensor_desc *d)
+{
+    if (!d->strides)
+        return ECL_SUCCESS;
+    int64_t reach = 0, term;
+    for (int k = 0; k < d->ndim; k++) {
+        int64_t s = d->strides[k];
+        if (s < -ECL_MAX_REACH || s > ECL_MAX_REACH || ecl_mul_overflow_i64(s < 0 ? -s : s, d->shape[k], &term) ||
+            ecl_add_overflow_i64(reach, term, &reach) || reach > ECL_MAX_REACH)
+            return ecl_fail(bd->err, ECL_ERROR_OVERFLOW,
+                            "operand %d: stride %lld in dimension %d (size %lld) reaches beyond "
+                            "2^59 elements",
+                            i, (long long)s, k, (long long)d->shape[k]);
+    }
+    return ECL_SUCCESS;
+}
 /* dtype, ndim, sizes, and the number of dimensions the term's letters and "..." cover. */
 static ecl_status check_operand(binder *bd, int i)
 {
@@ -114,6 +134,9 @@ static ecl_status check_operand(binder *bd, int i)
             return ecl_fail(bd->err, ECL_ERROR_OVERFLOW,
                             "operand %d: element count overflows int64 at dimension %d", i, k);
     }
+    ecl_status st = check_reach(bd, i, d);
+    if (st != ECL_SUCCESS)
+        return st;
     if (t->ellipsis == ECL_NO_ELLIPSIS && t->nlabels != d->ndim)
         return ecl_fail(bd->err, ECL_ERROR_SHAPE,
                         "operand %d has %d dimension%s but its subscripts '%s' (position %d) name "
@@ -327,6 +350,26 @@ ecl_dtype ecl_result_dtype(int n, const ecl_tensor_desc *inputs)
     return f16 ? ECL_F16 : bf16 ? ECL_BF16 : ECL_F32;
 }
 
+/* Same for each operand as the planner sees it: a size-1 dimension broadcast against a larger size
+ * takes that size (with stride 0), so an operand can span more than its own element count. */
+static ecl_status check_operand_views(binder *bd)
+{
+    const ecl_bound *b = bd->b;
+    char what[64];
+    for (int i = 0; i < b->nops; i++) {
+        int64_t product = 1;
+        for (int d = 0; d < b->op[i].ndim; d++) {
+            int id = b->op[i].label[d];
+            if (b->size[id] > 1 && ecl_mul_overflow_i64(product, b->size[id], &product))
+                return ecl_fail(bd->err, ECL_ERROR_OVERFLOW,
+                                "operand %d, broadcast against the others, has more elements than "
+                                "int64 counts (at %s, size %lld)",
+                                i, label_text(b, id, what, sizeof what), (long long)b->size[id]);
+        }
+    }
+    return ECL_SUCCESS;
+}
+
 ecl_status ecl_bind(const ecl_equation *eq, int n, const ecl_tensor_desc *inputs, ecl_bound *b,
                     ecl_error *err)
 {
@@ -363,6 +406,8 @@ ecl_status ecl_bind(const ecl_equation *eq, int n, const ecl_tensor_desc *inputs
     }
     if (st == ECL_SUCCESS)
         st = check_output_size(&bd);
+    if (st == ECL_SUCCESS)
+        st = check_operand_views(&bd);
     if (st != ECL_SUCCESS)
         return st;
     for (int k = 0; k < b->out_ndim; k++)

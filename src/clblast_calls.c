@@ -3,16 +3,23 @@
  * one side of a lone product is a vector), XgemmStridedBatched and XgemmBatched, all row-major on
  * the backend's queue with no event (so nothing waits; Xgemv's y is cleared first when beta == 0,
  * as Xgemv would multiply NaN by 0), and the mapping of CLBlast's status codes
- * to ecl_status with a message naming the routine, the code and the product's sizes.
+ * to ecl_status with a message naming the routine, the code and the product's sizes. Calls are
+ * serialised process-wide: ThreadSanitizer showed CLBlast 1.5's per-call database set-up writing
+ * shared memory without a lock when contexts in different threads run GEMMs at once (CLBlast issue
+ * 486 reports failures in that use); the calls only enqueue work, so the lock is held briefly.
  */
 #include "clblast_gemm.h"
 #include "clblast_tuning.h"
 
 #include "opencl_kernels.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "alloc.h"
+
+static pthread_mutex_t clblast_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Xgemv for a lone matrix-vector product (1), or Xgemm for every product (0). */
 #ifndef ECL_OCL_USE_GEMV
@@ -102,9 +109,12 @@ ecl_status ocl_clblast_single(const ocl_gemm_job *job, const int64_t *off)
             if (st != ECL_SUCCESS)
                 return st;
         }
+        pthread_mutex_lock(&clblast_lock);
         code = gemv(job, off, &queue);
+        pthread_mutex_unlock(&clblast_lock);
         return code == CLBlastSuccess ? ECL_SUCCESS : fail(job, code, "gemv");
     }
+    pthread_mutex_lock(&clblast_lock);
     if (job->dtype == ECL_F32)
         code = job->api->Sgemm(CLBlastLayoutRowMajor, flag(job->trans_a), flag(job->trans_b), m,
                                n, k, (float)job->alpha, job->mem[0], (size_t)off[0], lda,
@@ -115,6 +125,7 @@ ecl_status ocl_clblast_single(const ocl_gemm_job *job, const int64_t *off)
                                n, k, job->alpha, job->mem[0], (size_t)off[0], lda, job->mem[1],
                                (size_t)off[1], ldb, job->beta, job->mem[2], (size_t)off[2], ldc,
                                &queue, NULL);
+    pthread_mutex_unlock(&clblast_lock);
     return code == CLBlastSuccess ? ECL_SUCCESS : fail(job, code, "gemm");
 }
 
@@ -127,6 +138,7 @@ ecl_status ocl_clblast_strided(const ocl_gemm_job *job, const int64_t *off,
     const size_t sa = (size_t)dim->stride[0], sb = (size_t)dim->stride[1];
     const size_t sc = (size_t)dim->stride[2], count = (size_t)dim->size;
     CLBlastStatusCode code;
+    pthread_mutex_lock(&clblast_lock);
     if (job->dtype == ECL_F32)
         code = job->api->SgemmStridedBatched(
             CLBlastLayoutRowMajor, flag(job->trans_a), flag(job->trans_b), m, n, k,
@@ -137,13 +149,14 @@ ecl_status ocl_clblast_strided(const ocl_gemm_job *job, const int64_t *off,
             CLBlastLayoutRowMajor, flag(job->trans_a), flag(job->trans_b), m, n, k, job->alpha,
             job->mem[0], (size_t)off[0], lda, sa, job->mem[1], (size_t)off[1], ldb, sb, job->beta,
             job->mem[2], (size_t)off[2], ldc, sc, count, &queue, NULL);
+    pthread_mutex_unlock(&clblast_lock);
     return code == CLBlastSuccess ? ECL_SUCCESS : fail(job, code, "strided");
 }
 
 ecl_status ocl_clblast_batched(const ocl_gemm_job *job, const size_t *offsets)
 {
     const size_t count = (size_t)job->count;
-    void *scalars = malloc(2 * count * sizeof(double));
+    void *scalars = ecl_malloc(2 * count * sizeof(double));
     if (!scalars)
         return ecl_fail(job->be->base.err, ECL_ERROR_OUT_OF_MEMORY,
                         "opencl gemm: cannot allocate the scalars of %zu products", count);
@@ -152,6 +165,7 @@ ecl_status ocl_clblast_batched(const ocl_gemm_job *job, const size_t *offsets)
     const size_t lda = (size_t)job->ld[0], ldb = (size_t)job->ld[1], ldc = (size_t)job->ld[2];
     const size_t *oa = offsets, *ob = offsets + count, *oc = offsets + 2 * count;
     CLBlastStatusCode code;
+    pthread_mutex_lock(&clblast_lock);
     if (job->dtype == ECL_F32) {
         float *alphas = scalars, *betas = alphas + count;
         for (size_t i = 0; i < count; i++)
@@ -169,6 +183,7 @@ ecl_status ocl_clblast_batched(const ocl_gemm_job *job, const size_t *offsets)
                                       job->mem[1], ob, ldb, betas, job->mem[2], oc, ldc, count,
                                       &queue, NULL);
     }
-    free(scalars);
+    pthread_mutex_unlock(&clblast_lock);
+    ecl_free(scalars);
     return code == CLBlastSuccess ? ECL_SUCCESS : fail(job, code, "batched");
 }

@@ -18,6 +18,7 @@
 
 #include <limits.h>
 #include <stdlib.h>
+#include "alloc.h"
 
 /* Unmergeable batch dims run as one XgemmStridedBatched call per index of the other dims when
  * that takes at most MAX_STRIDED_CALLS calls of at least ecl_ocl_gemm_loop_min_flops each: then
@@ -237,7 +238,7 @@ static ecl_status run_offsets(const ocl_gemm_job *job)
         return ecl_fail(job->be->base.err, ECL_ERROR_BACKEND,
                         "opencl gemm: %lld products in one CLBlast call (at most %d)",
                         (long long)job->count, INT_MAX);
-    size_t *offsets = malloc(sizeof(size_t) * 3 * (size_t)job->count);
+    size_t *offsets = ecl_malloc(sizeof(size_t) * 3 * (size_t)job->count);
     if (!offsets)
         return ecl_fail(job->be->base.err, ECL_ERROR_OUT_OF_MEMORY,
                         "opencl gemm: cannot allocate offsets of %lld products",
@@ -254,7 +255,7 @@ static ecl_status run_offsets(const ocl_gemm_job *job)
             idx[d] = 0;
     }
     ecl_status st = ocl_clblast_batched(job, offsets);
-    free(offsets);
+    ecl_free(offsets);
     return st;
 }
 

@@ -6,6 +6,7 @@
  * keeps it, so later overrides would only reach contexts created afterwards.
  */
 #include "clblast_tuning.h"
+#include "alloc.h"
 
 #include "opencl_gemm_select.h"
 
@@ -199,5 +200,5 @@ void ecl_clblast_apply_tuning(ecl_ocl_backend *be, const ecl_clblast_api *api)
             apply_entry(be, api, e, state);
     }
     for (int i = 0; i < MAX_FILES; i++)
-        free(storage[i]);
+        ecl_free(storage[i]);
 }

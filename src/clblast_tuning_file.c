@@ -5,6 +5,7 @@
  * same fields at build time for the built-in table.
  */
 #include "clblast_tuning.h"
+#include "alloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,10 +25,10 @@ static char *slurp(const char *path, char *why, size_t why_cap)
     if (fseek(f, 0, SEEK_END) == 0)
         size = ftell(f);
     if (size >= 0 && size <= MAX_BYTES && fseek(f, 0, SEEK_SET) == 0 &&
-        (buf = malloc((size_t)size + 1)) && fread(buf, 1, (size_t)size, f) == (size_t)size) {
+        (buf = ecl_malloc((size_t)size + 1)) && fread(buf, 1, (size_t)size, f) == (size_t)size) {
         buf[size] = '\0';
     } else {
-        free(buf);
+        ecl_free(buf);
         buf = NULL;
         snprintf(why, why_cap, "cannot read tuning file %s (or it is over %ld bytes)", path,
                  MAX_BYTES);
@@ -77,15 +78,15 @@ int ecl_tuning_read_file(const char *path, ecl_clblast_tuning_entry *entry, char
         if (!value[i]) {
             snprintf(why, why_cap, "tuning file %s: no string field \"%s\" before \"results\"",
                      path, keys[i]);
-            free(text);
+            ecl_free(text);
             return -1;
         }
         total += len[i] + 1;
     }
-    char *out = malloc(total), *w = out;
+    char *out = ecl_malloc(total), *w = out;
     if (!out) {
         snprintf(why, why_cap, "tuning file %s: out of memory", path);
-        free(text);
+        ecl_free(text);
         return -1;
     }
     const char *copy[NKEYS + 1];
@@ -96,7 +97,7 @@ int ecl_tuning_read_file(const char *path, ecl_clblast_tuning_entry *entry, char
         copy[i] = w;
         w += n + 1;
     }
-    free(text);
+    ecl_free(text);
     char *pend, *end;
     long precision = strtol(copy[3], &pend, 10);
     double best_time = strtod(copy[4], &end);
@@ -104,12 +105,12 @@ int ecl_tuning_read_file(const char *path, ecl_clblast_tuning_entry *entry, char
                   precision != 6464)) {
         snprintf(why, why_cap, "tuning file %s: precision \"%s\" is not one CLBlast knows", path,
                  copy[3]);
-        free(out);
+        ecl_free(out);
         return -1;
     }
     if (end == copy[4] || *end || best_time < 0) {
         snprintf(why, why_cap, "tuning file %s: best_time \"%s\" is not a number", path, copy[4]);
-        free(out);
+        ecl_free(out);
         return -1;
     }
     *entry = (ecl_clblast_tuning_entry){copy[0], copy[1], copy[2], (int)precision, best_time,

@@ -16,6 +16,7 @@
 
 #include "backend_env.h"
 #include "einsumcl_opencl.h"
+#include "alloc.h"
 
 static _Thread_local ecl_error last_create_error;
 
@@ -82,7 +83,7 @@ static ecl_status open_backend(ecl_backend_kind kind, const char *spec, int num_
 static ecl_status new_context(ecl_backend *backend, const ecl_context_options *opts, ecl_error *err,
                               ecl_context **out)
 {
-    ecl_context *ctx = calloc(1, sizeof *ctx);
+    ecl_context *ctx = ecl_calloc(1, sizeof *ctx);
     if (!ctx) {
         backend->ops->destroy(backend);
         return ecl_fail(err, ECL_ERROR_OUT_OF_MEMORY, "cannot allocate a context");
@@ -155,7 +156,7 @@ void ecl_context_destroy(ecl_context *ctx)
     ecl_plan_cache_clear(&ctx->cache);
     if (ctx->backend)
         ctx->backend->ops->destroy(ctx->backend);
-    free(ctx);
+    ecl_free(ctx);
 }
 
 const char *ecl_context_last_error(const ecl_context *ctx)

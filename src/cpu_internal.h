@@ -19,8 +19,9 @@ typedef struct ecl_cpu_backend {
 } ecl_cpu_backend;
 
 /* Compute-bound loops (sums, small GEMMs) get an AVX2 clone picked at load time on x86-64, while
- * the library itself is built for the baseline ISA. */
-#if defined(__x86_64__) && defined(__has_attribute)
+ * the library itself is built for the baseline ISA. Not under ThreadSanitizer: the clones' ifunc
+ * resolvers run before the TSan runtime is initialised and crash in its instrumentation. */
+#if defined(__x86_64__) && defined(__has_attribute) && !defined(ECL_NO_SIMD_CLONES)
 #if __has_attribute(target_clones)
 #define CPU_SIMD_CLONES __attribute__((target_clones("avx2", "default")))
 #endif

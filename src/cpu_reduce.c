@@ -12,6 +12,7 @@
 #include "cpu_sum_kernels.h"
 
 #include <stdlib.h>
+#include "alloc.h"
 
 #define ROW_TILE 512
 
@@ -136,7 +137,7 @@ static int rows_split_sum(const sum_job *job, int nt, int64_t ntasks, int64_t ti
     const int64_t width = sp->shape[kin];
     const int64_t nsum = cpu_space_count(sp, sp->nkeep, sp->nd);
     const int64_t nchunks = cpu_chunk_count(nsum, width < ROW_TILE ? width : ROW_TILE, nt);
-    double *partial = malloc((size_t)nchunks * ROW_TILE * sizeof(double));
+    double *partial = ecl_malloc((size_t)nchunks * ROW_TILE * sizeof(double));
     if (!partial)
         return 0;
     cpu_odo kept;
@@ -159,7 +160,7 @@ static int rows_split_sum(const sum_job *job, int nt, int64_t ntasks, int64_t ti
                 partial[i] += partial[c * ROW_TILE + i];
         store_row(job, &kept, c0, len, partial);
     }
-    free(partial);
+    ecl_free(partial);
     return 1;
 }
 

@@ -9,6 +9,7 @@
 
 #include "backend_env.h"
 #include "opencl_devices.h"
+#include "alloc.h"
 
 const char *ecl_device_type_name(ecl_device_type type)
 {
@@ -86,7 +87,7 @@ ecl_status ecl_device_list(ecl_device_info **devices, int *count, int *auto_inde
     ecl_status st = ecl_ocl_list_devices(err, &list);
     if (st != ECL_SUCCESS)
         return st;
-    ecl_device_info *out = calloc((size_t)list.count, sizeof *out);
+    ecl_device_info *out = ecl_calloc((size_t)list.count, sizeof *out);
     if (!out) {
         ecl_ocl_device_list_free(&list);
         return ecl_fail(err, ECL_ERROR_OUT_OF_MEMORY, "cannot allocate the device list");
@@ -103,5 +104,5 @@ ecl_status ecl_device_list(ecl_device_info **devices, int *count, int *auto_inde
 
 void ecl_device_list_free(ecl_device_info *devices)
 {
-    free(devices);
+    ecl_free(devices);
 }

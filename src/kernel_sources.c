@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "alloc.h"
 
 typedef struct text_buf {
     char *data;
@@ -24,7 +25,7 @@ static void append(text_buf *b, const char *s, size_t n)
         size_t cap = b->cap ? b->cap : 4096;
         while (cap < b->len + n + 1)
             cap *= 2;
-        char *grown = realloc(b->data, cap);
+        char *grown = ecl_realloc(b->data, cap);
         if (!grown) {
             b->failed = 1;
             return;
@@ -70,11 +71,11 @@ static ecl_status read_whole_file(ecl_error *err, const char *path, char **text,
     int bad = ferror(f);
     fclose(f);
     if (bad || b.failed) {
-        free(b.data);
+        ecl_free(b.data);
         return ecl_fail(err, bad ? ECL_ERROR_IO : ECL_ERROR_OUT_OF_MEMORY,
                         "cannot read the kernel file %s", path);
     }
-    *text = b.data ? b.data : calloc(1, 1);
+    *text = b.data ? b.data : ecl_calloc(1, 1);
     *length = b.len;
     return *text ? ECL_SUCCESS : ecl_fail(err, ECL_ERROR_OUT_OF_MEMORY, "out of memory");
 }
@@ -92,14 +93,14 @@ static ecl_status gather_directory(ecl_error *err, const char *dir, text_buf *ou
         if (!is_kernel_file(entry->d_name))
             continue;
         if (count == cap) {
-            char **grown = realloc(names, (cap = cap ? cap * 2 : 16) * sizeof *names);
+            char **grown = ecl_realloc(names, (cap = cap ? cap * 2 : 16) * sizeof *names);
             if (!grown) {
                 st = ecl_fail(err, ECL_ERROR_OUT_OF_MEMORY, "out of memory listing %s", dir);
                 break;
             }
             names = grown;
         }
-        if (!(names[count] = strdup(entry->d_name)))
+        if (!(names[count] = ecl_strdup(entry->d_name)))
             st = ecl_fail(err, ECL_ERROR_OUT_OF_MEMORY, "out of memory listing %s", dir);
         else
             count++;
@@ -115,11 +116,11 @@ static ecl_status gather_directory(ecl_error *err, const char *dir, text_buf *ou
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
         if ((st = read_whole_file(err, path, &text, &length)) == ECL_SUCCESS)
             append_file(out, names[i], text, length);
-        free(text);
+        ecl_free(text);
     }
     for (size_t i = 0; i < count; i++)
-        free(names[i]);
-    free(names);
+        ecl_free(names[i]);
+    ecl_free(names);
     return st;
 }
 
@@ -158,7 +159,7 @@ ecl_status ecl_kernel_program_source(ecl_error *err, char **text, size_t *length
     if (st == ECL_SUCCESS && b.failed)
         st = ecl_fail(err, ECL_ERROR_OUT_OF_MEMORY, "out of memory assembling the kernel source");
     if (st != ECL_SUCCESS) {
-        free(b.data);
+        ecl_free(b.data);
         return st;
     }
     *text = b.data;

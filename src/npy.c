@@ -17,6 +17,7 @@
 
 #include "context.h"
 #include "tensor.h"
+#include "alloc.h"
 
 /* Puts "'path': " in front of the message already in err. */
 static ecl_status in_file(ecl_error *err, const char *path, ecl_status status)
@@ -49,7 +50,7 @@ static ecl_status read_data(FILE *file, const char *path, const ecl_npy_header *
         return ecl_fail(err, ECL_ERROR_OVERFLOW, "'%s': %llu bytes of data do not fit in memory",
                         path, (unsigned long long)h->data_bytes);
     size_t bytes = (size_t)h->data_bytes;
-    void *data = malloc(bytes > 0 ? bytes : 1);
+    void *data = ecl_malloc(bytes > 0 ? bytes : 1);
     if (!data)
         return ecl_fail(err, ECL_ERROR_OUT_OF_MEMORY, "'%s': cannot allocate %zu bytes for the data",
                         path, bytes);
@@ -58,7 +59,7 @@ static ecl_status read_data(FILE *file, const char *path, const ecl_npy_header *
         ecl_status st = ferror(file)
                             ? ecl_fail(err, ECL_ERROR_IO, "cannot read '%s': %s", path, strerror(errno))
                             : in_file(err, path, ecl_npy_check_data_size(h, got, err));
-        free(data);
+        ecl_free(data);
         return st;
     }
     *out = data;
@@ -74,13 +75,13 @@ static ecl_status to_host_c_order(const char *path, const ecl_npy_header *h, voi
         ecl_npy_swap_bytes(*data, (size_t)h->numel, elem_size);
     if (!h->fortran_order || h->ndim < 2 || h->numel == 0)
         return ECL_SUCCESS;
-    void *c_order = malloc((size_t)h->data_bytes);
+    void *c_order = ecl_malloc((size_t)h->data_bytes);
     if (!c_order)
         return ecl_fail(err, ECL_ERROR_OUT_OF_MEMORY,
                         "'%s': cannot allocate %llu bytes to reorder Fortran-order data", path,
                         (unsigned long long)h->data_bytes);
     ecl_npy_fortran_to_c(*data, c_order, elem_size, h->ndim, h->shape);
-    free(*data);
+    ecl_free(*data);
     *data = c_order;
     return ECL_SUCCESS;
 }
@@ -135,7 +136,7 @@ ecl_status ecl_npy_load(ecl_context *ctx, const char *path, ecl_tensor **out)
         if (st != ECL_SUCCESS)
             in_file(err, path, st);
     }
-    free(data);
+    ecl_free(data);
     if (st != ECL_SUCCESS) {
         ecl_tensor_destroy(tensor);
         return st;
@@ -168,7 +169,7 @@ static ecl_status create_temp(const char *path, char **tmp_path, int *fd, ecl_er
 {
     static atomic_uint counter;
     size_t cap = strlen(path) + 64;
-    char *name = malloc(cap);
+    char *name = ecl_malloc(cap);
     if (!name)
         return ecl_fail(err, ECL_ERROR_OUT_OF_MEMORY, "cannot allocate a temporary file name");
     for (int attempt = 0; attempt < 1000; attempt++) {
@@ -183,7 +184,7 @@ static ecl_status create_temp(const char *path, char **tmp_path, int *fd, ecl_er
     }
     ecl_status st = ecl_fail(err, ECL_ERROR_IO, "cannot create a temporary file '%s' for '%s': %s",
                              name, path, strerror(errno));
-    free(name);
+    ecl_free(name);
     return st;
 }
 
@@ -206,7 +207,7 @@ static ecl_status write_atomically(const char *path, const unsigned char *header
                       strerror(errno));
     if (st != ECL_SUCCESS)
         unlink(tmp_path);
-    free(tmp_path);
+    ecl_free(tmp_path);
     return st;
 }
 
@@ -237,9 +238,9 @@ ecl_status ecl_npy_save(ecl_context *ctx, const char *path, const ecl_tensor *te
                                           &header, &header_len, err);
     if (st != ECL_SUCCESS)
         return in_file(err, path, st);
-    unsigned char *data = malloc(bytes > 0 ? (size_t)bytes : 1);
+    unsigned char *data = ecl_malloc(bytes > 0 ? (size_t)bytes : 1);
     if (!data) {
-        free(header);
+        ecl_free(header);
         return ecl_fail(err, ECL_ERROR_OUT_OF_MEMORY, "'%s': cannot allocate %lld bytes for the data",
                         path, (long long)bytes);
     }
@@ -251,7 +252,7 @@ ecl_status ecl_npy_save(ecl_context *ctx, const char *path, const ecl_tensor *te
             ecl_npy_swap_bytes(data, (size_t)ecl_tensor_numel(tensor), elem_size);
         st = write_atomically(path, header, header_len, data, (size_t)bytes, err);
     }
-    free(data);
-    free(header);
+    ecl_free(data);
+    ecl_free(header);
     return st;
 }

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "alloc.h"
 
 /* Checks the magic string and version in the first len bytes (len may be short: truncated file). */
 static ecl_status parse_signature(const unsigned char *sig, size_t len, int *version,
@@ -104,7 +105,7 @@ ecl_status ecl_npy_read_header(FILE *file, ecl_npy_header *out, ecl_error *err)
     st = parse_length_field(prefix + ECL_NPY_SIGNATURE_LEN, got, field_bytes, &header_len, err);
     if (st != ECL_SUCCESS)
         return st;
-    char *text = malloc(header_len > 0 ? header_len : 1);
+    char *text = ecl_malloc(header_len > 0 ? header_len : 1);
     if (!text)
         return ecl_fail(err, ECL_ERROR_OUT_OF_MEMORY,
                         "cannot allocate %u bytes for the .npy header", (unsigned)header_len);
@@ -116,7 +117,7 @@ ecl_status ecl_npy_read_header(FILE *file, ecl_npy_header *out, ecl_error *err)
         out->data_offset = ECL_NPY_SIGNATURE_LEN + field_bytes + header_len;
         st = ecl_npy_parse_dict(text, header_len, out, err);
     }
-    free(text);
+    ecl_free(text);
     return st;
 }
 

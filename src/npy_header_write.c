@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include "alloc.h"
 
 /* numpy leaves room for this many digits in the first axis so a file can grow in place. */
 #define GROWTH_AXIS_MAX_DIGITS 21
@@ -56,7 +57,7 @@ ecl_status ecl_npy_format_header(ecl_dtype dtype, int ndim, const int64_t *shape
     }
     size_t header_len = text_len + padding;
     size_t total = ECL_NPY_SIGNATURE_LEN + field_bytes + header_len;
-    unsigned char *buf = malloc(total);
+    unsigned char *buf = ecl_malloc(total);
     if (!buf)
         return ecl_fail(err, ECL_ERROR_OUT_OF_MEMORY, "cannot allocate %zu bytes for a .npy header",
                         total);

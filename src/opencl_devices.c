@@ -8,11 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "alloc.h"
 
 #define MAX_PLATFORMS 64
 #define MAX_DEVICES_PER_PLATFORM 64
 
-/* Copies a string property into buf (cap bytes), truncating long values; "" when unavailable. */
+/* Copies a string property into buf (cap bytes), truncating long values; "" when unavailable.
+ * Properties up to 16 KiB are read on the stack, so a failed host allocation cannot blank a
+ * device's name or version (which would make it look unusable instead of reporting the failure). */
 static void info_string(cl_int (*get)(void *, cl_uint, size_t, void *, size_t *), void *obj,
                         cl_uint param, char *buf, size_t cap)
 {
@@ -20,14 +23,18 @@ static void info_string(cl_int (*get)(void *, cl_uint, size_t, void *, size_t *)
     size_t size = 0;
     if (get(obj, param, 0, NULL, &size) != CL_SUCCESS || size == 0)
         return;
-    char *tmp = malloc(size + 1);
+    char local[16384];
+    char *tmp = size < sizeof local ? local : ecl_malloc(size + 1);
     if (!tmp)
         return;
     if (get(obj, param, size, tmp, NULL) == CL_SUCCESS) {
         tmp[size] = '\0';
-        snprintf(buf, cap, "%s", tmp);
+        size_t n = strnlen(tmp, cap - 1);
+        memcpy(buf, tmp, n);
+        buf[n] = '\0';
     }
-    free(tmp);
+    if (tmp != local)
+        ecl_free(tmp);
 }
 
 static cl_int get_device_info(void *obj, cl_uint param, size_t size, void *value, size_t *ret)
@@ -136,7 +143,7 @@ void ecl_ocl_device_list_free(ecl_ocl_device_list *list)
 {
     if (!list)
         return;
-    free(list->entries);
+    ecl_free(list->entries);
     memset(list, 0, sizeof *list);
 }
 
@@ -154,7 +161,7 @@ ecl_status ecl_ocl_list_devices(ecl_error *err, ecl_ocl_device_list *out)
                         ecl_ocl_error_name(rc), (int)rc);
     if (num_platforms > MAX_PLATFORMS)
         num_platforms = MAX_PLATFORMS;
-    out->entries = calloc((size_t)num_platforms * MAX_DEVICES_PER_PLATFORM, sizeof *out->entries);
+    out->entries = ecl_calloc((size_t)num_platforms * MAX_DEVICES_PER_PLATFORM, sizeof *out->entries);
     if (!out->entries)
         return ecl_fail(err, ECL_ERROR_OUT_OF_MEMORY, "cannot allocate the OpenCL device list");
     out->num_platforms = (int)num_platforms;

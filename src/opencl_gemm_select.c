@@ -7,6 +7,7 @@
  * and the winner then runs on the real C.
  */
 #include "opencl_gemm_select.h"
+#include "alloc.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -19,7 +20,7 @@
 
 ecl_status ecl_ocl_gemm_state_get(ecl_ocl_backend *be, ecl_ocl_gemm_state **out)
 {
-    if (!be->gemm && !(be->gemm = calloc(1, sizeof *be->gemm)))
+    if (!be->gemm && !(be->gemm = ecl_calloc(1, sizeof *be->gemm)))
         return ecl_fail(be->base.err, ECL_ERROR_OUT_OF_MEMORY,
                         "opencl gemm: cannot allocate the implementation table");
     *out = be->gemm;
@@ -28,7 +29,7 @@ ecl_status ecl_ocl_gemm_state_get(ecl_ocl_backend *be, ecl_ocl_gemm_state **out)
 
 void ecl_ocl_gemm_state_free(ecl_ocl_backend *be)
 {
-    free(be->gemm);
+    ecl_free(be->gemm);
     be->gemm = NULL;
 }
 

@@ -11,6 +11,7 @@
 #include "context.h"
 #include "einsumcl_opencl.h"
 #include "tensor.h"
+#include "alloc.h"
 
 static int on_opencl(const ecl_context *ctx)
 {
@@ -102,11 +103,11 @@ ecl_status ecl_tensor_wrap_cl_mem(ecl_context *ctx, cl_mem buffer, ecl_dtype dty
     if ((st = check_buffer(be, err, buffer, &bytes)) != ECL_SUCCESS ||
         (st = check_extent(err, dtype, ndim, shape, use, numel, offset, bytes)) != ECL_SUCCESS)
         return st;
-    ecl_tensor *t = calloc(1, sizeof *t);
-    ecl_storage *s = calloc(1, sizeof *s);
+    ecl_tensor *t = ecl_calloc(1, sizeof *t);
+    ecl_storage *s = ecl_calloc(1, sizeof *s);
     if (!t || !s) {
-        free(t);
-        free(s);
+        ecl_free(t);
+        ecl_free(s);
         return ecl_fail(err, ECL_ERROR_OUT_OF_MEMORY, "cannot allocate a tensor record");
     }
     clRetainMemObject(buffer);

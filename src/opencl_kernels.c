@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include "alloc.h"
 
 static const char *const kernel_names[ECL_K_COUNT] = {
     [ECL_K_COPY] = "ecl_copy",
@@ -46,7 +47,7 @@ void ecl_ocl_kernels_destroy(struct ecl_ocl_kernels *k)
             clReleaseKernel(k->kernel[i]);
     if (k->scratch)
         clReleaseMemObject(k->scratch);
-    free(k);
+    ecl_free(k);
 }
 
 /* The largest work-group the device runs kernel with. */
@@ -111,7 +112,7 @@ ecl_status ecl_ocl_kernels_get(ecl_ocl_backend *be, ecl_dtype dtype, struct ecl_
     ecl_status st = ecl_ocl_program_get(be, dtype, &program);
     if (st)
         return st;
-    struct ecl_ocl_kernels *k = calloc(1, sizeof *k);
+    struct ecl_ocl_kernels *k = ecl_calloc(1, sizeof *k);
     if (!k)
         return ecl_fail(be->base.err, ECL_ERROR_OUT_OF_MEMORY, "opencl: out of host memory");
     const int count = dtype == ECL_F64 ? ECL_K_COUNT : ECL_K_COMMON_COUNT;

@@ -3,6 +3,7 @@
  * (the list is ECL_CL_FUNCTIONS in opencl_loader.h). The outcome is decided once per process.
  */
 #include "opencl_loader.h"
+#include "opencl_fault.h"
 
 #include <dlfcn.h>
 #include <pthread.h>
@@ -38,6 +39,7 @@ static void load(void)
     }
     ECL_CL_FUNCTIONS(ECL_CL_RESOLVE)
 #undef ECL_CL_RESOLVE
+    ecl_cl_install_fault_points(&api);
     ecl_cl = api;
     loaded = 1;  /* the library stays loaded for the life of the process */
 }

@@ -8,6 +8,7 @@
  */
 #include "path.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -138,9 +139,11 @@ static void prefer_left_if_cheaper(const ecl_path_ctx *c, ecl_path *out, ecl_pat
     *ev = lev;
 }
 
+/* Saturates: intermediates of a bad order can exceed 2^64 bytes (an outer product of large sizes). */
 static unsigned long long bytes_of(const ecl_path_ctx *c, double elems)
 {
-    return (unsigned long long)(elems * (double)ecl_dtype_size(c->b->dtype));
+    double bytes = elems * (double)ecl_dtype_size(c->b->dtype);
+    return bytes < 18446744073709549568.0 ? (unsigned long long)bytes : ULLONG_MAX;
 }
 
 /* The memory limit rules out the chosen order: take the order with the smallest peak if it fits

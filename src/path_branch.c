@@ -14,6 +14,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "alloc.h"
 
 #define MAX_TIED_OFFERS 4
 
@@ -148,7 +149,7 @@ static void descend(search *s, int depth, double flops, int spare)
 
 int ecl_path_branch(const ecl_path_ctx *c, const ecl_ssa *seed, long budget, int nbranch, ecl_ssa *out)
 {
-    search *s = calloc(1, sizeof *s);
+    search *s = ecl_calloc(1, sizeof *s);
     if (!s)
         return -1;
     int n = c->nops;
@@ -157,12 +158,12 @@ int ecl_path_branch(const ecl_path_ctx *c, const ecl_ssa *seed, long budget, int
         s->start[d] = total;
         total += (size_t)(n - d) * (size_t)(n - d - 1) / 2;
     }
-    s->levels = malloc(sizeof *s->levels * (size_t)n);
-    s->cands = malloc(sizeof *s->cands * (total ? total : 1));
+    s->levels = ecl_malloc(sizeof *s->levels * (size_t)n);
+    s->cands = ecl_malloc(sizeof *s->cands * (total ? total : 1));
     if (!s->levels || !s->cands) {
-        free(s->levels);
-        free(s->cands);
-        free(s);
+        ecl_free(s->levels);
+        ecl_free(s->cands);
+        ecl_free(s);
         return -1;
     }
     s->c = c;
@@ -189,8 +190,8 @@ int ecl_path_branch(const ecl_path_ctx *c, const ecl_ssa *seed, long budget, int
     int found = s->have_best;
     if (found)
         *out = s->best;
-    free(s->levels);
-    free(s->cands);
-    free(s);
+    ecl_free(s->levels);
+    ecl_free(s->cands);
+    ecl_free(s);
     return found;
 }

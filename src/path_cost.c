@@ -8,12 +8,13 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "alloc.h"
 
 static int64_t numel_of(const ecl_bound *b, const ecl_operand *op)
 {
     int64_t n = 1;
     for (int d = 0; d < op->ndim; d++)
-        n *= b->size[op->label[d]];  /* bounded by the binder's overflow checks */
+        n *= b->size[op->label[d]];  /* bounded: the binder checks each operand's view */
     return n;
 }
 
@@ -105,7 +106,7 @@ ecl_status ecl_path_ctx_init(ecl_path_ctx *c, const ecl_bound *b, uint64_t memor
     if (c->trivial)  /* one operand (its dtype is the plan's) or a zero-size einsum: no workspace */
         return ECL_SUCCESS;
     path_independent_work(c);
-    c->view = malloc(sizeof *c->view * (size_t)b->nops);
+    c->view = ecl_malloc(sizeof *c->view * (size_t)b->nops);
     if (!c->view)
         return ecl_fail(err, ECL_ERROR_OUT_OF_MEMORY, "cannot allocate the path search's views");
     for (int i = 0; i < b->nops; i++)
@@ -115,7 +116,7 @@ ecl_status ecl_path_ctx_init(ecl_path_ctx *c, const ecl_bound *b, uint64_t memor
 
 void ecl_path_ctx_free(ecl_path_ctx *c)
 {
-    free(c->view);
+    ecl_free(c->view);
     c->view = NULL;
 }
 

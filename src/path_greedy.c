@@ -14,6 +14,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "alloc.h"
 
 typedef struct greedy {
     const ecl_path_ctx *c;
@@ -158,7 +159,7 @@ static int outer_products(greedy *g)
 
 int ecl_path_greedy(const ecl_path_ctx *c, ecl_ssa *out)
 {
-    greedy *g = malloc(sizeof *g);  /* 34 KiB: off the caller's stack */
+    greedy *g = ecl_malloc(sizeof *g);  /* 34 KiB: off the caller's stack */
     if (!g)
         return -1;
     g->c = c;
@@ -179,6 +180,6 @@ int ecl_path_greedy(const ecl_path_ctx *c, ecl_ssa *out)
     hadamard_products(g);
     pairwise_contractions(g);
     int found = outer_products(g);
-    free(g);
+    ecl_free(g);
     return found;
 }

@@ -11,6 +11,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include "alloc.h"
 
 typedef struct cand {
     double cost;
@@ -194,7 +195,7 @@ static void run(state *s)
 
 int ecl_path_greedy_oe(const ecl_path_ctx *c, ecl_ssa *out)
 {
-    state *s = calloc(1, sizeof *s);
+    state *s = ecl_calloc(1, sizeof *s);
     if (!s)
         return -1;
     s->c = c;
@@ -213,9 +214,9 @@ int ecl_path_greedy_oe(const ecl_path_ctx *c, ecl_ssa *out)
     s->cap = 2 * c->nops + 8;  /* pushes: at most one per label of each input, one per contraction */
     for (int i = 0; i < c->nops; i++)
         s->cap += c->b->op[i].ndim;
-    s->heap = malloc(sizeof *s->heap * (size_t)s->cap);
+    s->heap = ecl_malloc(sizeof *s->heap * (size_t)s->cap);
     if (!s->heap) {
-        free(s);
+        ecl_free(s);
         return -1;
     }
     for (int i = 0; i < c->nops; i++) {
@@ -231,7 +232,7 @@ int ecl_path_greedy_oe(const ecl_path_ctx *c, ecl_ssa *out)
         ecl_counts_add(&s->counts, ecl_lset_minus(raw[i], s->out), 1);
     }
     run(s);
-    free(s->heap);
-    free(s);
+    ecl_free(s->heap);
+    ecl_free(s);
     return 1;
 }

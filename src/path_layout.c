@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "alloc.h"
 
 #define MAX_TIES 2          /* tied splits compared per subset by simulation */
 #define MAX_SPLITS_PEAK 64  /* splits simulated per subset when searching for the smallest peak */
@@ -130,7 +131,7 @@ static void resolve_ties(ecl_dp *t, uint32_t s, ecl_dp_choice *m)
 static void resolve_by_peak(ecl_dp *t, uint32_t s, ecl_dp_choice *m)
 {
     uint32_t low = s & -s, rest = s ^ low;
-    split_bound *sb = malloc(sizeof *sb << __builtin_popcount(rest));
+    split_bound *sb = ecl_malloc(sizeof *sb << __builtin_popcount(rest));
     if (!sb) {
         try_split(t, s, t->split[s], m);
         return;
@@ -149,7 +150,7 @@ static void resolve_by_peak(ecl_dp *t, uint32_t s, ecl_dp_choice *m)
             break;
         try_split(t, s, sb[i].s1, m);
     }
-    free(sb);
+    ecl_free(sb);
 }
 
 ecl_dp_choice *ecl_dp_resolve(ecl_dp *t, uint32_t s)

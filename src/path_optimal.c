@@ -11,6 +11,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include "alloc.h"
 
 static void fill_legs(ecl_dp *t)
 {
@@ -84,12 +85,12 @@ int ecl_path_dp(const ecl_path_ctx *c, int by_peak, double cap, ecl_ssa *out)
 {
     ecl_dp t = {.c = c, .by_peak = by_peak, .full = (uint32_t)((1u << c->nops) - 1), .sims = 4096};
     size_t n = (size_t)t.full + 1;
-    t.legs = malloc(sizeof *t.legs * n);
-    t.size = malloc(sizeof *t.size * n);
-    t.flops = malloc(sizeof *t.flops * n);
-    t.peak = malloc(sizeof *t.peak * n);
-    t.split = malloc(sizeof *t.split * n);
-    t.memo = calloc(n, sizeof *t.memo);
+    t.legs = ecl_malloc(sizeof *t.legs * n);
+    t.size = ecl_malloc(sizeof *t.size * n);
+    t.flops = ecl_malloc(sizeof *t.flops * n);
+    t.peak = ecl_malloc(sizeof *t.peak * n);
+    t.split = ecl_malloc(sizeof *t.split * n);
+    t.memo = ecl_calloc(n, sizeof *t.memo);
     int found = -1;
     if (t.legs && t.size && t.flops && t.peak && t.split && t.memo) {
         fill_legs(&t);
@@ -101,11 +102,11 @@ int ecl_path_dp(const ecl_path_ctx *c, int by_peak, double cap, ecl_ssa *out)
             ecl_dp_emit(&t, t.full, 0, &next_id, out, &root);
         }
     }
-    free(t.legs);
-    free(t.size);
-    free(t.flops);
-    free(t.peak);
-    free(t.split);
-    free(t.memo);
+    ecl_free(t.legs);
+    ecl_free(t.size);
+    ecl_free(t.flops);
+    ecl_free(t.peak);
+    ecl_free(t.split);
+    ecl_free(t.memo);
     return found;
 }

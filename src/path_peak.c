@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "alloc.h"
 
 typedef struct live_set {
     int live;
@@ -59,7 +60,7 @@ int ecl_path_smallest_peak(const ecl_path_ctx *c, ecl_ssa *out)
 {
     if (c->nops <= ECL_OPTIMAL_MAX_OPERANDS)
         return ecl_path_dp(c, 1, HUGE_VAL, out);
-    live_set *s = calloc(1, sizeof *s);
+    live_set *s = ecl_calloc(1, sizeof *s);
     if (!s)
         return -1;
     s->live = c->nops;
@@ -69,6 +70,6 @@ int ecl_path_smallest_peak(const ecl_path_ctx *c, ecl_ssa *out)
         ecl_counts_add(&s->counts, c->in[i], 1);
     }
     int found = smallest_result_first(c, s, out);
-    free(s);
+    ecl_free(s);
     return found;
 }

@@ -11,6 +11,7 @@
 #include "context.h"
 #include "dtype_internal.h"
 #include "tensor.h"
+#include "alloc.h"
 
 void ecl_plan_options_init(ecl_plan_options *options)
 {
@@ -20,7 +21,7 @@ void ecl_plan_options_init(ecl_plan_options *options)
 
 static ecl_status copy_inputs(ecl_plan *plan, int n, const ecl_tensor_desc *inputs, ecl_error *err)
 {
-    plan->inputs = calloc((size_t)(n ? n : 1), sizeof *plan->inputs);
+    plan->inputs = ecl_calloc((size_t)(n ? n : 1), sizeof *plan->inputs);
     if (!plan->inputs)
         return ecl_fail(err, ECL_ERROR_OUT_OF_MEMORY, "cannot allocate the plan's input table");
     plan->num_inputs = n;
@@ -99,12 +100,12 @@ ecl_status ecl_plan_create(ecl_context *ctx, const char *equation, int num_input
     if (options)
         opts = *options;
 
-    ecl_plan *plan = calloc(1, sizeof *plan);
-    ecl_equation *eq = malloc(sizeof *eq);
+    ecl_plan *plan = ecl_calloc(1, sizeof *plan);
+    ecl_equation *eq = ecl_malloc(sizeof *eq);
     if (plan)
-        plan->bound = malloc(sizeof *plan->bound);
+        plan->bound = ecl_malloc(sizeof *plan->bound);
     if (plan)
-        plan->equation = strdup(equation);
+        plan->equation = ecl_strdup(equation);
     ecl_status st = ECL_SUCCESS;
     if (!plan || !eq || !plan->bound || !plan->equation)
         st = ecl_fail(err, ECL_ERROR_OUT_OF_MEMORY, "cannot allocate a plan");
@@ -124,7 +125,7 @@ ecl_status ecl_plan_create(ecl_context *ctx, const char *equation, int num_input
         st = ecl_plan_build(plan->bound, &plan->path, &plan->low, err);
     if (st == ECL_SUCCESS)
         st = size_workspace(plan, err);
-    free(eq);
+    ecl_free(eq);
     if (st != ECL_SUCCESS) {
         ecl_plan_destroy(plan);
         return st;
@@ -143,12 +144,12 @@ void ecl_plan_destroy(ecl_plan *plan)
     if (plan->workspace)
         plan->ctx->backend->ops->free(plan->ctx->backend, plan->workspace);
     ecl_lowered_free(&plan->low);
-    free(plan->inputs);
-    free(plan->bound);
-    free(plan->equation);
-    free(plan->text);
-    free(plan->json);
-    free(plan);
+    ecl_free(plan->inputs);
+    ecl_free(plan->bound);
+    ecl_free(plan->equation);
+    ecl_free(plan->text);
+    ecl_free(plan->json);
+    ecl_free(plan);
 }
 
 ecl_dtype ecl_plan_output_dtype(const ecl_plan *plan) { return plan ? plan->bound->out_dtype : (ecl_dtype)0; }

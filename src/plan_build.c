@@ -12,13 +12,14 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include "alloc.h"
 
 ecl_step *ecl_planner_add_step(ecl_planner *p, ecl_step_kind kind)
 {
     ecl_lowered *low = p->low;
     if (low->nsteps == low->cap) {
         int cap = low->cap ? low->cap * 2 : 8;
-        ecl_step *s = realloc(low->steps, sizeof *s * (size_t)cap);
+        ecl_step *s = ecl_realloc(low->steps, sizeof *s * (size_t)cap);
         if (!s) {
             ecl_fail(p->err, ECL_ERROR_OUT_OF_MEMORY, "cannot allocate plan steps");
             return NULL;
@@ -39,7 +40,7 @@ int64_t ecl_ws_alloc(ecl_planner *p, int64_t len)
         len = 16;
     if (p->nlive == p->live_cap) {
         int cap = p->live_cap ? p->live_cap * 2 : 8;
-        ecl_ws_block *l = realloc(p->live, sizeof *l * (size_t)cap);
+        ecl_ws_block *l = ecl_realloc(p->live, sizeof *l * (size_t)cap);
         if (!l)
             return -1;
         p->live = l;
@@ -53,6 +54,8 @@ int64_t ecl_ws_alloc(ecl_planner *p, int64_t len)
         at = p->live[i].offset + p->live[i].len;
     }
     memmove(&p->live[i + 1], &p->live[i], sizeof *p->live * (size_t)(p->nlive - i));
+    if (at > ECL_MAX_INTERMEDIATE * 64 - len)
+        return -2;
     p->live[i] = (ecl_ws_block){at, len};
     p->nlive++;
     if (at + len > p->low->workspace_elems)
@@ -106,13 +109,23 @@ ecl_status ecl_planner_new_tmp(ecl_planner *p, const int *labels, int n, ecl_vie
         out->label[d] = labels[d];
         out->shape[d] = p->b->size[labels[d]];
         out->stride[d] = numel;
-        numel *= out->shape[d];  /* bounded by the binder's overflow check on the output */
+        /* An intermediate can outgrow every operand and the output (an outer product of labels
+         * from different operands); the cap keeps workspace offsets and byte counts in range. */
+        if (ecl_mul_overflow_i64(numel, out->shape[d], &numel) || numel > ECL_MAX_INTERMEDIATE) {
+            char name[16];
+            return ecl_fail(p->err, ECL_ERROR_OVERFLOW,
+                            "an intermediate of this contraction order has more than 2^56 elements "
+                            "(at label %s, size %lld)",
+                            ecl_label_name(p->b, labels[d], name), (long long)out->shape[d]);
+        }
     }
     if (numel > p->low->largest_intermediate)
         p->low->largest_intermediate = numel;
     out->offset = ecl_ws_alloc(p, numel);
     if (out->offset < 0)
-        return ecl_fail(p->err, ECL_ERROR_OUT_OF_MEMORY, "cannot allocate the workspace table");
+        return ecl_fail(p->err, out->offset == -2 ? ECL_ERROR_OVERFLOW : ECL_ERROR_OUT_OF_MEMORY,
+                        out->offset == -2 ? "the workspace of this contraction order exceeds 2^62 elements"
+                                          : "cannot allocate the workspace table");
     return ECL_SUCCESS;
 }
 
@@ -374,7 +387,7 @@ static ecl_status build_steps(ecl_planner *p, const ecl_path *path)
     for (int d = 0; d < b->out_ndim; d++)
         in_out[b->out_label[d]] = 1;
 
-    ecl_view *list = malloc(sizeof *list * (size_t)b->nops);
+    ecl_view *list = ecl_malloc(sizeof *list * (size_t)b->nops);
     if (!list)
         return ecl_fail(p->err, ECL_ERROR_OUT_OF_MEMORY, "cannot allocate the operand list");
     for (int i = 0; i < b->nops; i++)
@@ -391,7 +404,7 @@ static ecl_status build_steps(ecl_planner *p, const ecl_path *path)
     } else {
         st = contract_path(p, path, list, in_out);
     }
-    free(list);
+    ecl_free(list);
     return st;
 }
 
@@ -445,7 +458,7 @@ ecl_status ecl_plan_build(const ecl_bound *b, const ecl_path *path, ecl_lowered 
     st = build_steps(&p, path);
     if (st == ECL_SUCCESS)
         st = narrow_output(&p);
-    free(p.live);
+    ecl_free(p.live);
     if (st != ECL_SUCCESS) {
         ecl_lowered_free(out);
         return st;
@@ -458,6 +471,6 @@ ecl_status ecl_plan_build(const ecl_bound *b, const ecl_path *path, ecl_lowered 
 
 void ecl_lowered_free(ecl_lowered *low)
 {
-    free(low->steps);
+    ecl_free(low->steps);
     memset(low, 0, sizeof *low);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "tensor.h"
+#include "alloc.h"
 
 #define ECL_PLAN_CACHE_DEFAULT 64
 
@@ -21,10 +22,10 @@ void ecl_plan_cache_clear(ecl_plan_cache *cache)
 {
     for (size_t i = 0; i < cache->count; i++) {
         ecl_plan_destroy(cache->entries[i].plan);
-        free(cache->entries[i].key);
+        ecl_free(cache->entries[i].key);
     }
-    free(cache->entries);
-    free(cache->scratch);
+    ecl_free(cache->entries);
+    ecl_free(cache->scratch);
     size_t capacity = cache->capacity;
     ecl_plan_cache_init(cache, capacity);
 }
@@ -34,7 +35,7 @@ static int reserve(ecl_plan_cache *cache, size_t need)
     if (need <= cache->scratch_cap)
         return 1;
     size_t cap = need < 256 ? 256 : need * 2;
-    unsigned char *p = realloc(cache->scratch, cap);
+    unsigned char *p = ecl_realloc(cache->scratch, cap);
     if (!p)
         return 0;
     cache->scratch = p;
@@ -90,14 +91,14 @@ ecl_plan *ecl_plan_cache_find(ecl_plan_cache *cache, size_t key_len, uint64_t ha
 
 int ecl_plan_cache_insert(ecl_plan_cache *cache, size_t key_len, uint64_t hash, ecl_plan *plan)
 {
-    unsigned char *key = malloc(key_len);
+    unsigned char *key = ecl_malloc(key_len);
     if (!key)
         return 0;
     memcpy(key, cache->scratch, key_len);
     if (!cache->entries) {
-        cache->entries = calloc(cache->capacity, sizeof *cache->entries);
+        cache->entries = ecl_calloc(cache->capacity, sizeof *cache->entries);
         if (!cache->entries) {
-            free(key);
+            ecl_free(key);
             return 0;
         }
     }
@@ -108,7 +109,7 @@ int ecl_plan_cache_insert(ecl_plan_cache *cache, size_t key_len, uint64_t hash, 
             if (cache->entries[i].last_use < cache->entries[slot].last_use)
                 slot = i;
         ecl_plan_destroy(cache->entries[slot].plan);
-        free(cache->entries[slot].key);
+        ecl_free(cache->entries[slot].key);
     } else {
         cache->count++;
     }

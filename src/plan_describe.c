@@ -13,6 +13,7 @@
 #include "plan.h"
 #include "dtype_internal.h"
 #include "strbuf.h"
+#include "alloc.h"
 
 static const char *step_name(ecl_step_kind kind)
 {
@@ -85,13 +86,13 @@ static ecl_path_step *path_steps(const ecl_plan *plan)
         return NULL;
     ecl_path_ctx c;
     ecl_error err;
-    ecl_path_step *steps = malloc(sizeof *steps * (size_t)plan->path.npairs);
+    ecl_path_step *steps = ecl_malloc(sizeof *steps * (size_t)plan->path.npairs);
     if (steps && ecl_path_ctx_init(&c, plan->bound, 0, &err) == ECL_SUCCESS) {
         ecl_path_steps(&c, &plan->path, steps);
         ecl_path_ctx_free(&c);
         return steps;
     }
-    free(steps);
+    ecl_free(steps);
     return NULL;
 }
 
@@ -132,9 +133,9 @@ static void put_path_text(ecl_strbuf *sb, const ecl_plan *plan)
             ecl_strbuf_printf(sb, "(the output)\n");
         else
             ecl_strbuf_printf(sb, "%.0f\n", steps[s].elements);
-        free(c);
+        ecl_free(c);
     }
-    free(steps);
+    ecl_free(steps);
 }
 
 static void put_path_json(ecl_strbuf *sb, const ecl_plan *plan)
@@ -160,9 +161,9 @@ static void put_path_json(ecl_strbuf *sb, const ecl_plan *plan)
         ecl_strbuf_json_string(sb, c ? c : "?");
         ecl_strbuf_printf(sb, ",\"flops\":%.17g,\"result_elements\":%.17g}", steps[s].flops,
                           steps[s].elements);
-        free(c);
+        ecl_free(c);
     }
-    free(steps);
+    ecl_free(steps);
     ecl_strbuf_printf(sb, "],");
 }
 
@@ -230,7 +231,7 @@ char *ecl_plan_describe_text(const ecl_plan *plan)
         put_contraction(&con, b, s);
         char *c = ecl_strbuf_take(&con);
         ecl_strbuf_printf(&sb, "%-19s  ", c ? c : "?");
-        free(c);
+        ecl_free(c);
         char na[32] = "", nb[32] = "", nd[32];
         if (s->kind != ECL_STEP_SCALE)
             buffer_name(na, sizeof na, &s->a);
@@ -286,7 +287,7 @@ char *ecl_plan_describe_json_text(const ecl_plan *plan)
         ecl_strbuf_printf(&sb, "%s{\"primitive\":\"%s\",\"role\":\"%s\",\"contraction\":", i ? "," : "",
                           step_name(s->kind), step_role(s));
         ecl_strbuf_json_string(&sb, c ? c : "?");
-        free(c);
+        ecl_free(c);
         char na[32], nb[32], nd[32];
         buffer_name(nd, sizeof nd, &s->dst);
         ecl_strbuf_printf(&sb, ",\"inputs\":[");

@@ -22,7 +22,13 @@ typedef struct ecl_planner {
 /* Appends a zeroed step; NULL (with err set) on allocation failure. */
 ecl_step *ecl_planner_add_step(ecl_planner *p, ecl_step_kind kind);
 
-/* Allocates len elements of workspace (first fit among live blocks); returns the offset or -1. */
+/* Largest intermediate, in elements: the path search refuses orders beyond it (ECL_PATH_MAX_ELEMS);
+ * the lowering checks again, since it multiplies int64 sizes. */
+#define ECL_MAX_INTERMEDIATE ((int64_t)1 << 56)
+
+/* Allocates len (<= ECL_MAX_INTERMEDIATE) elements of workspace (first fit among live blocks);
+ * returns the offset, -1 when the block table cannot grow, -2 when the workspace would pass
+ * 64 * ECL_MAX_INTERMEDIATE elements. */
 int64_t ecl_ws_alloc(ecl_planner *p, int64_t len);
 /* Frees the workspace block of a view, if the view lives in the workspace. */
 void ecl_ws_release(ecl_planner *p, const ecl_view *v);

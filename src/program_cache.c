@@ -13,6 +13,7 @@
 #include "binary_cache.h"
 #include "kernel_sources.h"
 #include "opencl_backend.h"
+#include "alloc.h"
 
 #define LOG_EXCERPT_MAX 640
 
@@ -28,7 +29,7 @@ static char *build_log(ecl_ocl_backend *be, cl_program program)
     size_t size = 0;
     if (clGetProgramBuildInfo(program, be->device, CL_PROGRAM_BUILD_LOG, 0, NULL, &size) != CL_SUCCESS)
         size = 0;
-    char *log = malloc(size + 1);
+    char *log = ecl_malloc(size + 1);
     if (!log)
         return NULL;
     if (size == 0 ||
@@ -64,7 +65,7 @@ static ecl_status build_failure(ecl_ocl_backend *be, cl_program program, cl_int 
                              "log: %.*s%s", what, origin, be->info.name, ecl_ocl_error_name(rc),
                              (int)rc, (int)(len > LOG_EXCERPT_MAX ? LOG_EXCERPT_MAX : len),
                              excerpt, len > LOG_EXCERPT_MAX ? " [...]" : "");
-    free(log);
+    ecl_free(log);
     return st;
 }
 
@@ -90,10 +91,10 @@ static unsigned char *program_binary(cl_program program, size_t *size)
     if (clGetProgramInfo(program, CL_PROGRAM_BINARY_SIZES, sizeof *size, size, NULL) != CL_SUCCESS ||
         *size == 0)
         return NULL;
-    unsigned char *binary = malloc(*size);
+    unsigned char *binary = ecl_malloc(*size);
     if (binary && clGetProgramInfo(program, CL_PROGRAM_BINARIES, sizeof binary, &binary, NULL) !=
                       CL_SUCCESS) {
-        free(binary);
+        ecl_free(binary);
         binary = NULL;
     }
     return binary;
@@ -148,16 +149,16 @@ ecl_status ecl_ocl_program_get(ecl_ocl_backend *be, ecl_dtype dtype, cl_program 
     size_t size = 0;
     if (cached && ecl_binary_cache_load(path, &binary, &size))
         program = build_from_binary(be, binary, size, options);
-    free(binary);
+    ecl_free(binary);
     if (!program) {
         st = build_from_source(be, source, length, options, what, origin, &program);
         if (st == ECL_SUCCESS && cached && (binary = program_binary(program, &size)) != NULL)
             ecl_binary_cache_store(path, binary, size);
-        free(binary);
+        ecl_free(binary);
     } else if (verbose()) {
         fprintf(stderr, "einsumcl: %s kernels loaded from the binary cache %s\n", what, path);
     }
-    free(source);
+    ecl_free(source);
     if (st != ECL_SUCCESS)
         return st;
     be->program[slot] = program;

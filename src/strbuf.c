@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include "alloc.h"
 
 static int reserve(ecl_strbuf *sb, size_t extra)
 {
@@ -14,7 +15,7 @@ static int reserve(ecl_strbuf *sb, size_t extra)
     if (sb->len + extra + 1 <= sb->cap)
         return 1;
     size_t cap = (sb->len + extra + 1) * 2;
-    char *p = realloc(sb->data, cap);
+    char *p = ecl_realloc(sb->data, cap);
     if (!p) {
         sb->failed = 1;
         return 0;
@@ -56,7 +57,7 @@ void ecl_strbuf_json_string(ecl_strbuf *sb, const char *s)
 char *ecl_strbuf_take(ecl_strbuf *sb)
 {
     if (!reserve(sb, 0)) {
-        free(sb->data);
+        ecl_free(sb->data);
         sb->data = NULL;
         return NULL;
     }

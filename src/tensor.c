@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "context.h"
+#include "alloc.h"
 
 int ecl_is_contiguous(int ndim, const int64_t *shape, const int64_t *strides)
 {
@@ -96,7 +97,7 @@ static ecl_status block_bytes(ecl_error *err, ecl_dtype dtype, int ndim, const i
 
 static ecl_tensor *new_tensor(ecl_context *ctx, ecl_dtype dtype, int ndim, const int64_t *shape)
 {
-    ecl_tensor *t = calloc(1, sizeof *t);
+    ecl_tensor *t = ecl_calloc(1, sizeof *t);
     if (!t)
         return NULL;
     t->ctx = ctx;
@@ -113,7 +114,7 @@ static ecl_tensor *new_tensor(ecl_context *ctx, ecl_dtype dtype, int ndim, const
 static ecl_status new_storage(ecl_context *ctx, void *host, size_t bytes, ecl_storage **out)
 {
     ecl_backend *be = ctx->backend;
-    ecl_storage *s = calloc(1, sizeof *s);
+    ecl_storage *s = ecl_calloc(1, sizeof *s);
     if (!s)
         return ecl_fail(&ctx->error, ECL_ERROR_OUT_OF_MEMORY, "cannot allocate tensor storage record");
     s->backend = be;
@@ -127,7 +128,7 @@ static ecl_status new_storage(ecl_context *ctx, void *host, size_t bytes, ecl_st
     if (st != ECL_SUCCESS) {
         if (s->mem)
             host ? be->ops->unwrap(be, s->mem) : be->ops->free(be, s->mem);
-        free(s);
+        ecl_free(s);
         return st;
     }
     *out = s;
@@ -142,7 +143,7 @@ static void release_storage(ecl_storage *s)
         s->backend->ops->unwrap(s->backend, s->mem);
     else
         s->backend->ops->free(s->backend, s->mem);
-    free(s);
+    ecl_free(s);
 }
 
 ecl_status ecl_tensor_create(ecl_context *ctx, ecl_dtype dtype, int ndim, const int64_t *shape,
@@ -167,7 +168,7 @@ ecl_status ecl_tensor_create(ecl_context *ctx, ecl_dtype dtype, int ndim, const 
         return ecl_fail(&ctx->error, ECL_ERROR_OUT_OF_MEMORY, "cannot allocate a tensor record");
     memcpy(t->stride, strides, sizeof(int64_t) * (size_t)ndim);
     if ((st = new_storage(ctx, NULL, bytes, &t->storage)) != ECL_SUCCESS) {
-        free(t);
+        ecl_free(t);
         return st;
     }
     *out = t;
@@ -210,7 +211,7 @@ ecl_status ecl_tensor_wrap_host(ecl_context *ctx, ecl_dtype dtype, int ndim, con
     t->offset = offset;
     char *base = (char *)data + lo * (int64_t)ecl_dtype_size(dtype);
     if ((st = new_storage(ctx, base, bytes, &t->storage)) != ECL_SUCCESS) {
-        free(t);
+        ecl_free(t);
         return st;
     }
     *out = t;
@@ -267,7 +268,7 @@ void ecl_tensor_destroy(ecl_tensor *tensor)
     if (!tensor)
         return;
     release_storage(tensor->storage);
-    free(tensor);
+    ecl_free(tensor);
 }
 
 /* Gathers (to_host) or scatters the view's elements between a span buffer and packed host data. */
@@ -318,7 +319,7 @@ static ecl_status transfer(ecl_tensor *t, void *host, size_t bytes, int to_host)
     int64_t lo, hi;
     ecl_view_extent(t->ndim, t->shape, t->stride, &lo, &hi);
     size_t span_bytes = (size_t)(hi - lo + 1) * es, at = (size_t)(t->offset + lo) * es;
-    char *span = malloc(span_bytes);
+    char *span = ecl_malloc(span_bytes);
     if (!span)
         return ecl_fail(err, ECL_ERROR_OUT_OF_MEMORY, "cannot allocate %zu bytes for a strided transfer",
                         span_bytes);
@@ -328,7 +329,7 @@ static ecl_status transfer(ecl_tensor *t, void *host, size_t bytes, int to_host)
         if (!to_host)
             st = be->ops->write(be, t->storage->mem, at, span, span_bytes);
     }
-    free(span);
+    ecl_free(span);
     return st;
 }
 

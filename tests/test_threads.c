@@ -1,186 +1,23 @@
 /*
  * Thread safety as documented in einsumcl.h: separate contexts may be used from different threads
- * at once. Several pthreads each create their own CPU context (some single-threaded, some with the
- * default OpenMP/OpenBLAS threads) with a two-entry plan cache, then run a rotation of seeded random
- * einsums (strided, diagonal, broadcast, mixed-dtype operands) through ecl_einsum (cache hits and
- * evictions), ecl_einsum_alloc and plans of every path algorithm executed with alpha and beta; every
- * result is checked against the naive reference computed beforehand. Checks happen in the threads;
- * failures are reported from the main thread.
+ * at once. The workloads live in support/thread_work.c (shared with the ThreadSanitizer driver
+ * tests/tsan/tsan_threads.c): CPU contexts running seeded random einsums through plans and the plan
+ * cache, and OpenCL contexts sharing the ICD loader, CLBlast and the kernel disk cache.
  */
 #include <criterion/criterion.h>
-#include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
-#include "compare.h"
-#include "context.h"
-#include "random_einsum.h"
-#include "reference.h"
-
-#define THREADS 4
-#define CASES 7
-#define ITERATIONS 80
-#define CACHE_CAPACITY 2
-
-typedef struct shared_case {
-    ecl_rand_case c;
-    ecl_ref_result ref;
-} shared_case;
-
-static shared_case cases[CASES];
-
-typedef struct worker {
-    int id;
-    int checks;
-    char failure[4096];  /* empty when everything matched */
-} worker;
-
-static size_t elem_size(ecl_dtype dtype) { return dtype == ECL_F32 ? sizeof(float) : sizeof(double); }
-
-static void fail(worker *w, const char *what, const shared_case *s, const char *detail)
-{
-    if (!w->failure[0])
-        snprintf(w->failure, sizeof w->failure, "thread %d, %s, %s: %s", w->id, what, s->c.equation, detail);
-}
-
-/* Compares out with alpha * reference + beta * prev. */
-static void check(worker *w, const char *what, const shared_case *s, const ecl_tensor *out,
-                  const double *prev, double alpha, double beta)
-{
-    size_t bytes = (size_t)s->ref.numel * elem_size(s->ref.dtype);
-    void *got = malloc(bytes ? bytes : 1);
-    ecl_mismatch m;
-    if (!got || ecl_tensor_read(out, got, bytes) != ECL_SUCCESS) {
-        fail(w, what, s, "cannot read the output");
-    } else if (ecl_test_mismatch(&s->ref, s->c.nops, got, prev, alpha, beta, &m)) {
-        char d[256];
-        snprintf(d, sizeof d, "element %lld is %.17g, want %.17g", (long long)m.index, m.got, m.want);
-        fail(w, what, s, d);
-    }
-    w->checks++;
-    free(got);
-}
-
-static void run_plan(worker *w, ecl_context *ctx, const shared_case *s, ecl_tensor *const *in, int iter)
-{
-    static const ecl_path_algorithm algos[] = {ECL_PATH_AUTO, ECL_PATH_LEFT, ECL_PATH_OPTIMAL,
-                                               ECL_PATH_GREEDY, ECL_PATH_BRANCH};
-    ecl_tensor_desc d[ECL_RAND_MAX_OPERANDS];
-    for (int i = 0; i < s->c.nops; i++)
-        d[i] = (ecl_tensor_desc){s->c.op[i].dtype, s->c.op[i].ndim, s->c.op[i].shape, s->c.op[i].strides};
-    ecl_plan_options o;
-    ecl_plan_options_init(&o);
-    o.path = algos[iter % 5];
-    ecl_plan *plan = NULL;
-    ecl_tensor *out = NULL;
-    int64_t n = s->ref.numel;
-    double *prev = malloc(sizeof *prev * (size_t)(n ? n : 1));
-    void *raw = malloc(elem_size(s->ref.dtype) * (size_t)(n ? n : 1));
-    for (int64_t i = 0; prev && raw && i < n; i++) {
-        prev[i] = (double)((i * 37 + iter) % 11) / 8.0 - 0.5;
-        if (s->ref.dtype == ECL_F32)
-            ((float *)raw)[i] = (float)prev[i];
-        else
-            ((double *)raw)[i] = prev[i];
-    }
-    ecl_status st = prev && raw ? ecl_plan_create(ctx, s->c.equation, s->c.nops, d, &o, &plan)
-                                : ECL_ERROR_OUT_OF_MEMORY;
-    if (st == ECL_SUCCESS)
-        st = ecl_tensor_create(ctx, s->ref.dtype, s->ref.ndim, s->ref.shape, &out);
-    if (st == ECL_SUCCESS)
-        st = ecl_tensor_write(out, raw, elem_size(s->ref.dtype) * (size_t)n);
-    for (int rep = 0; rep < 2 && st == ECL_SUCCESS; rep++) {  /* a plan executes many times */
-        st = ecl_plan_execute(plan, (const ecl_tensor *const *)in, out, 2.0, rep == 0 ? 0.5 : 0.0);
-        if (st == ECL_SUCCESS)
-            check(w, rep == 0 ? "ecl_plan_execute (beta 0.5)" : "ecl_plan_execute again", s, out, prev,
-                  2.0, rep == 0 ? 0.5 : 0.0);
-    }
-    if (st != ECL_SUCCESS)
-        fail(w, "plan", s, ecl_context_last_error(ctx));
-    ecl_tensor_destroy(out);
-    ecl_plan_destroy(plan);
-    free(prev);
-    free(raw);
-}
-
-static void *work(void *arg)
-{
-    worker *w = arg;
-    ecl_context_options co;
-    ecl_context_options_init(&co);
-    co.backend = ECL_BACKEND_CPU;
-    co.num_threads = w->id % 2 ? 0 : 1;
-    co.plan_cache_capacity = CACHE_CAPACITY;
-    ecl_context *ctx;
-    if (ecl_context_create(&co, &ctx) != ECL_SUCCESS) {
-        snprintf(w->failure, sizeof w->failure, "thread %d: %s", w->id, ecl_last_create_error());
-        return NULL;
-    }
-    for (int iter = 0; iter < ITERATIONS && !w->failure[0]; iter++) {
-        const shared_case *s = &cases[(iter * 3 + w->id) % CASES];
-        ecl_tensor *in[ECL_RAND_MAX_OPERANDS] = {0}, *out = NULL;
-        ecl_status st = ECL_SUCCESS;
-        for (int i = 0; i < s->c.nops && st == ECL_SUCCESS; i++) {
-            const ecl_rand_operand *op = &s->c.op[i];
-            st = ecl_tensor_wrap_host(ctx, op->dtype, op->ndim, op->shape, op->strides,
-                                      (char *)op->buffer + (size_t)op->offset * elem_size(op->dtype), &in[i]);
-        }
-        const ecl_tensor *const *cin = (const ecl_tensor *const *)in;
-        if (st == ECL_SUCCESS && iter % 4 == 3) {
-            st = ecl_einsum_alloc(ctx, s->c.equation, s->c.nops, cin, &out);
-            if (st == ECL_SUCCESS)
-                check(w, "ecl_einsum_alloc", s, out, NULL, 1.0, 0.0);
-        } else if (st == ECL_SUCCESS) {
-            st = ecl_tensor_create(ctx, s->ref.dtype, s->ref.ndim, s->ref.shape, &out);
-            if (st == ECL_SUCCESS)
-                st = ecl_einsum(ctx, s->c.equation, s->c.nops, cin, out);
-            if (st == ECL_SUCCESS)
-                check(w, "ecl_einsum", s, out, NULL, 1.0, 0.0);
-        }
-        if (st != ECL_SUCCESS)
-            fail(w, "one-shot", s, ecl_context_last_error(ctx));
-        if (iter % 3 == 0)
-            run_plan(w, ctx, s, in, iter);
-        if (ctx->cache.count > CACHE_CAPACITY)
-            fail(w, "plan cache", s, "holds more plans than its capacity");
-        ecl_tensor_destroy(out);
-        for (int i = 0; i < s->c.nops; i++)
-            ecl_tensor_destroy(in[i]);
-    }
-    ecl_context_destroy(ctx);
-    return NULL;
-}
+#include "backend_select.h"
+#include "thread_work.h"
 
 Test(threads, separate_contexts_run_concurrently, .timeout = 600)
 {
-    for (int k = 0, found = 0; found < CASES; k++) {
-        shared_case *s = &cases[found];
-        const ecl_rand_limits larger = {300000, 16};  /* big enough for threaded GEMMs and loops */
-        cr_assert_eq(ecl_rand_case_generate_limited(ecl_rand_case_seed(0x7ead5, k), &larger, &s->c), 0);
-        if (s->c.nops < 2) {
-            ecl_rand_case_free(&s->c);
-            continue;
-        }
-        ecl_ref_operand ops[ECL_RAND_MAX_OPERANDS];
-        ecl_rand_case_ref_operands(&s->c, ops);
-        cr_assert_eq(ecl_ref_einsum(s->c.equation, s->c.nops, ops, &s->ref), 0, "%s", s->ref.error);
-        found++;
-    }
-    pthread_t tid[THREADS];
-    static worker workers[THREADS];
-    for (int t = 0; t < THREADS; t++) {
-        workers[t] = (worker){.id = t};
-        cr_assert_eq(pthread_create(&tid[t], NULL, work, &workers[t]), 0);
-    }
-    for (int t = 0; t < THREADS; t++)
-        pthread_join(tid[t], NULL);
-    for (int t = 0; t < THREADS; t++) {
-        cr_expect_str_empty(workers[t].failure, "%s", workers[t].failure);
-        cr_expect_geq(workers[t].checks, ITERATIONS, "thread %d made %d checks", t, workers[t].checks);
-    }
-    for (int k = 0; k < CASES; k++) {
-        ecl_ref_result_free(&cases[k].ref);
-        ecl_rand_case_free(&cases[k].c);
-    }
+    char failure[4096];
+    cr_assert_eq(ecl_threads_run_cpu(failure, sizeof failure), 0, "%s", failure);
+}
+
+Test(threads, separate_opencl_contexts_run_concurrently, .timeout = 600)
+{
+    ecl_context_destroy(ecl_test_context(ECL_BACKEND_OPENCL));  /* skips visibly without a device */
+    char failure[4096];
+    cr_assert_eq(ecl_threads_run_opencl(failure, sizeof failure), 0, "%s", failure);
 }

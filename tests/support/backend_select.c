@@ -21,6 +21,14 @@ const char *ecl_test_backend_name(ecl_backend_kind kind)
     return kind == ECL_BACKEND_OPENCL ? "opencl" : kind == ECL_BACKEND_CPU ? "cpu" : "auto";
 }
 
+/* ECL_TEST_BACKENDS=cpu (scripts/valgrind.sh): the OpenCL half is skipped, visibly. */
+static void skip_opencl_if_excluded(void)
+{
+    const char *only = getenv("ECL_TEST_BACKENDS");
+    if (only && strcmp(only, "cpu") == 0)
+        cr_skip_test("ECL_TEST_BACKENDS=cpu: OpenCL tests are not run in this pass");
+}
+
 void ecl_test_use_kernel_cache(void)
 {
     const char *set = getenv("ECL_CACHE_DIR");
@@ -33,6 +41,7 @@ void ecl_test_use_kernel_cache(void)
 
 void ecl_test_skip_no_opencl(const char *why)
 {
+    skip_opencl_if_excluded();
     const char *require = getenv("ECL_TEST_REQUIRE_OPENCL");
     if (require && strcmp(require, "1") == 0)
         cr_assert_fail("ECL_TEST_REQUIRE_OPENCL=1 but no OpenCL device is usable: %s", why);
@@ -41,6 +50,8 @@ void ecl_test_skip_no_opencl(const char *why)
 
 ecl_context *ecl_test_context(ecl_backend_kind kind)
 {
+    if (kind == ECL_BACKEND_OPENCL)
+        skip_opencl_if_excluded();
     ecl_test_use_kernel_cache();
     ecl_context_options options;
     ecl_context_options_init(&options);
@@ -56,6 +67,7 @@ ecl_context *ecl_test_context(ecl_backend_kind kind)
 
 ecl_backend *ecl_test_opencl_backend(ecl_error *err)
 {
+    skip_opencl_if_excluded();
     ecl_test_use_kernel_cache();
     ecl_error_clear(err);
     ecl_backend *be = NULL;

@@ -3,7 +3,8 @@
  * tests, the kernel binary cache directory shared by all test processes, and the skip rule. A test
  * that asks for OpenCL where no OpenCL device can be used is skipped with the reason (Criterion
  * prints it), unless ECL_TEST_REQUIRE_OPENCL=1 (CI sets it), which turns the skip into a failure so
- * that the OpenCL half cannot silently stop running.
+ * that the OpenCL half cannot silently stop running. ECL_TEST_BACKENDS=cpu skips every OpenCL test
+ * (the valgrind pass runs only the CPU path).
  */
 #ifndef ECL_TEST_BACKEND_SELECT_H
 #define ECL_TEST_BACKEND_SELECT_H
