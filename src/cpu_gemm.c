@@ -35,10 +35,53 @@ static int fits_blasint(int64_t v)
     return sizeof(blasint) >= sizeof(int64_t) || v <= (int64_t)INT_MAX;
 }
 
+/* y = beta * y over n elements at stride inc; beta == 0 writes zeros without reading y (cblas
+ * gemv scales y by beta, which keeps a NaN that C held before). */
+static void scale_vector(ecl_dtype dtype, char *y, int64_t n, int64_t inc, double beta)
+{
+    for (int64_t i = 0; i < n; i++) {
+        if (dtype == ECL_F32)
+            ((float *)y)[i * inc] = beta == 0.0 ? 0.0f : (float)(beta * ((float *)y)[i * inc]);
+        else
+            ((double *)y)[i * inc] = beta == 0.0 ? 0.0 : beta * ((double *)y)[i * inc];
+    }
+}
+
+/* A product with one row or one column of C as a cblas gemv, which streams the matrix once where
+ * gemm would pack it: y = alpha * M x + beta * y with M the matrix operand, x the vector one. */
+static void run_gemv(const cpu_gemm_one *g, const char *a, const char *b, char *c)
+{
+    enum CBLAS_TRANSPOSE t;
+    blasint rows, cols, ld, incx, incy, len;
+    const char *mat, *x;
+    if (g->n == 1) { /* C (m x 1) = op(A) * column of op(B) */
+        mat = a, x = b, len = (blasint)g->m, incy = (blasint)g->ldc;
+        t = g->trans_a ? CblasTrans : CblasNoTrans;
+        rows = (blasint)(g->trans_a ? g->k : g->m), cols = (blasint)(g->trans_a ? g->m : g->k);
+        ld = (blasint)g->lda, incx = (blasint)(g->trans_b ? 1 : g->ldb);
+    } else {         /* C (1 x n) = row of op(A) * op(B), i.e. op(B)^T times that row */
+        mat = b, x = a, len = (blasint)g->n, incy = 1;
+        t = g->trans_b ? CblasNoTrans : CblasTrans;
+        rows = (blasint)(g->trans_b ? g->n : g->k), cols = (blasint)(g->trans_b ? g->k : g->n);
+        ld = (blasint)g->ldb, incx = (blasint)(g->trans_a ? g->lda : 1);
+    }
+    scale_vector(g->dtype, c, len, incy, g->beta);
+    if (g->dtype == ECL_F32)
+        cblas_sgemv(CblasRowMajor, t, rows, cols, (float)g->alpha, (const float *)mat, ld,
+                    (const float *)x, incx, 1.0f, (float *)c, incy);
+    else
+        cblas_dgemv(CblasRowMajor, t, rows, cols, g->alpha, (const double *)mat, ld,
+                    (const double *)x, incx, 1.0, (double *)c, incy);
+}
+
 static void run_one(const cpu_gemm_one *g, const char *a, const char *b, char *c)
 {
     if (!g->use_blas) {
         cpu_gemm_loops(g, a, b, c);
+        return;
+    }
+    if (g->n == 1 || g->m == 1) {
+        run_gemv(g, a, b, c);
         return;
     }
     const enum CBLAS_TRANSPOSE ta = g->trans_a ? CblasTrans : CblasNoTrans;

@@ -624,6 +624,38 @@ Test(backend_cpu, gemm_random_large)
         gemm_random(30000 + iter, 130, 150, 1, -1);
 }
 
+/* Products with one row or one column of C (matrix-vector, run as cblas gemv): every transposition,
+ * padded leading dims, a batch, and each alpha/beta pair (beta 0 over a C full of NaN). */
+Test(backend_cpu, gemm_vector_shapes)
+{
+    for (int iter = 0; iter < 16 * NSCALARS; iter++) {
+        rng_state = 50000 + (uint64_t)iter;
+        gemm_case gc = {.dtype = iter & 1 ? ECL_F64 : ECL_F32};
+        ecl_gemm_args *g = &gc.g;
+        const int row = iter >> 1 & 1, s = (iter >> 4) % NSCALARS;
+        g->trans_a = iter >> 2 & 1;
+        g->trans_b = iter >> 3 & 1;
+        g->m = row ? 1 : 57;
+        g->n = row ? 61 : 1;
+        g->k = 700;
+        g->nbatch = 1;
+        g->batch_shape[0] = 3;
+        g->lda = (g->trans_a ? g->m : g->k) + rnd(0, 2);
+        g->ldb = (g->trans_b ? g->k : g->n) + rnd(0, 2);
+        g->ldc = g->n + rnd(0, 2);
+        gemm_operand(&gc.a, gc.dtype, g, g->trans_a ? g->k : g->m, g->trans_a ? g->m : g->k,
+                     g->lda, 1, g->batch_stride_a, 0);
+        gemm_operand(&gc.b, gc.dtype, g, g->trans_b ? g->n : g->k, g->trans_b ? g->k : g->n,
+                     g->ldb, 1, g->batch_stride_b, 0);
+        gemm_operand(&gc.c, gc.dtype, g, g->m, g->n, g->ldc, 0, g->batch_stride_c,
+                     betas[s] == 0.0);
+        char what[160];
+        snprintf(what, sizeof what, "vector gemm %d: t%d%d m %lld n %lld scalars %d", iter,
+                 g->trans_a, g->trans_b, (long long)g->m, (long long)g->n, s);
+        check_gemm(&gc, alphas[s], betas[s], what);
+    }
+}
+
 /* Many products, threaded over the batch: medium ones through cblas, tiny ones through loops. */
 Test(backend_cpu, gemm_many_small_batches)
 {
