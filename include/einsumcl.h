@@ -339,8 +339,8 @@ typedef struct ecl_ceilings {
 
 /* Measures the GEMM rate (in dtype) and the copy bandwidth of the context's device through its
  * backend: a square GEMM grown from 2048 (up to 8192) until one run takes 50 ms, and a buffer
- * copy grown from 64 MiB (up to 1 GiB) likewise; the fastest of 5 runs after a warm-up each. Takes
- * about a second on a CPU, allocates up to 3 GEMM matrices or 2 copy buffers on the device, and
+ * copy grown from 64 MiB (up to 1 GiB) likewise; the fastest of 8 runs after 0.25 s of
+ * warm-up each. Takes a few seconds on a CPU, allocates up to 3 GEMM matrices or 2 copy buffers on the device, and
  * blocks until done. Errors (allocation, device) leave *out zeroed. */
 ecl_status ecl_measure_ceilings(ecl_context *ctx, ecl_dtype dtype, ecl_ceilings *out);
 

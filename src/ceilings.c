@@ -14,7 +14,8 @@
 
 #include "context.h"
 
-#define CEIL_RUNS 5
+#define CEIL_RUNS 8
+#define CEIL_WARMUP_SECONDS 0.25  /* thread pools started and caches settled before timing */
 #define CEIL_MIN_RUN_SECONDS 0.05  /* a run this long is long enough to time and to reach peak */
 #define CEIL_GEMM_MIN_N 2048
 #define CEIL_GEMM_MAX_N 8192
@@ -53,13 +54,17 @@ static ecl_status run_job(const ceil_job *j)
     return j->be->ops->gemm(j->be, j->dtype, &g, j->a, 0, j->b, 0, j->c, 0, 1.0, 0.0);
 }
 
-/* Fastest of CEIL_RUNS runs after one warm-up run, in seconds. */
+/* Fastest of CEIL_RUNS runs after warm-up runs lasting CEIL_WARMUP_SECONDS, in seconds. */
 static ecl_status time_job(const ceil_job *j, double *best)
 {
     double t[CEIL_RUNS];
-    ecl_status st = run_job(j);
-    if (st == ECL_SUCCESS)
-        st = j->be->ops->finish(j->be);
+    ecl_status st = ECL_SUCCESS;
+    for (const double start = now_seconds();
+         st == ECL_SUCCESS && now_seconds() - start < CEIL_WARMUP_SECONDS;) {
+        st = run_job(j);
+        if (st == ECL_SUCCESS)
+            st = j->be->ops->finish(j->be);
+    }
     for (int r = 0; r < CEIL_RUNS && st == ECL_SUCCESS; r++) {
         double start = now_seconds();
         st = run_job(j);
