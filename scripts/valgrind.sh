@@ -20,6 +20,7 @@ logs=$build/valgrind-logs
 rm -rf "$logs"
 mkdir -p "$logs"
 export ECL_TEST_CASES=${ECL_TEST_CASES:-40} OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=1
+export ECL_UNDER_VALGRIND=1  # tests whose work is only slow, not different, under valgrind skip
 status=0
 
 memcheck() {  # pass name, test executable
