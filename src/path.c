@@ -208,14 +208,19 @@ static ecl_status find(const ecl_path_ctx *c, ecl_path_algorithm algo, const ecl
     }
     if (c->trivial)
         return ECL_SUCCESS;
+    const char *why = c->base_peak_op >= 0 && b->op[c->base_peak_op].dtype != b->dtype
+                          ? "conversion to the plan's dtype" : "summing its own labels";
+    if ((double)c->base_peak > ECL_PATH_MAX_ELEMS)
+        return ecl_fail(err, ECL_ERROR_OVERFLOW,
+                        "operand %d alone needs a workspace copy of %lld elements (%s) before any "
+                        "contraction, too large to address (the limit is 2^56)", c->base_peak_op,
+                        (long long)c->base_peak, why);
     if (c->limited && (double)c->base_peak > c->limit)
         return ecl_fail(err, ECL_ERROR_MEMORY_LIMIT,
                         "no contraction order fits the memory limit of %llu bytes: the smallest peak "
                         "the planner finds is %llu bytes, as operand %d alone needs a workspace copy "
                         "that large (%s) before any contraction", (unsigned long long)limit,
-                        bytes_of(c, (double)c->base_peak), c->base_peak_op,
-                        b->op[c->base_peak_op].dtype != b->dtype ? "conversion to float64"
-                                                                   : "summing its own labels");
+                        bytes_of(c, (double)c->base_peak), c->base_peak_op, why);
     int searched = algo != ECL_PATH_EXPLICIT && algo != ECL_PATH_LEFT;
     if (algo == ECL_PATH_OPTIMAL && b->nops > ECL_OPTIMAL_MAX_OPERANDS)
         return ecl_fail(err, ECL_ERROR_INVALID_ARGUMENT,

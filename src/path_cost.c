@@ -18,6 +18,23 @@ static int64_t numel_of(const ecl_bound *b, const ecl_operand *op)
     return n;
 }
 
+/* Elements of operand i once its own labels are summed: counted in integers, as the double product
+ * of ecl_lset_size rounds INT64_MAX up to 2^63, which no int64 holds. */
+static int64_t kept_numel(const ecl_path_ctx *c, int i)
+{
+    const ecl_operand *op = &c->b->op[i];
+    ecl_lset seen = {{0, 0}};
+    int64_t n = 1;
+    for (int d = 0; d < op->ndim; d++) {
+        int l = op->label[d];
+        if (ecl_lset_has(c->in[i], l) && !ecl_lset_has(seen, l)) {
+            ecl_lset_add(&seen, l);
+            n *= c->b->size[l];  /* at most numel_of: a factor of the operand's view */
+        }
+    }
+    return n;
+}
+
 /* The view the lowering contracts for input i: the operand itself, or a contiguous copy over its
  * kept labels when it had to be converted to the plan's dtype or reduced first. */
 static void input_view(const ecl_path_ctx *c, int i, ecl_view *v)
@@ -61,7 +78,7 @@ static void path_independent_work(ecl_path_ctx *c)
             need = numel;
         if (b->nops > 1 && ecl_lset_count(c->in[i]) < op->ndim) {
             c->base_flops += (double)numel;
-            int64_t reduced = (int64_t)ecl_lset_size(c, c->in[i]);
+            int64_t reduced = kept_numel(c, i);
             need = need > reduced ? need : reduced;
         }
         if (need > c->base_peak) {

@@ -96,6 +96,23 @@ Test(limits, operand_broadcast_beyond_int64_is_refused)
     ecl_context_destroy(ctx);
 }
 
+/* fuzz_plan regress-kept-numel-rounding: an operand of INT64_MAX elements (stride 0) whose own label
+ * is summed first; the path model took that reduction's size through a double, which rounds
+ * INT64_MAX up to 2^63, and converted it back to int64 (undefined behaviour). */
+Test(limits, operand_of_int64_max_elements_summed_alone)
+{
+    ecl_context *ctx = ecl_test_context(ECL_BACKEND_CPU);
+    const int64_t s0[] = {1, INT64_MAX}, st0[] = {1, 0}, s1[] = {1}, s2[] = {3};
+    const ecl_tensor_desc d[] = {{ECL_F32, 2, s0, st0}, {ECL_F64, 1, s1, NULL}, {ECL_F64, 1, s2, NULL}};
+    ecl_plan *plan = NULL;
+    expect_error(ctx, ecl_plan_create(ctx, "ab,b,c->", 3, d, NULL, &plan), ECL_ERROR_OVERFLOW,
+                 "operand 0 alone needs a workspace copy of 9223372036854775807 elements (conversion "
+                 "to the plan's dtype) before any contraction, too large to address");
+    cr_assert_null(plan);
+    expect_still_works(ctx);
+    ecl_context_destroy(ctx);
+}
+
 Test(limits, more_labels_or_operands_than_the_syntax_allows)
 {
     ecl_context *ctx = ecl_test_context(ECL_BACKEND_CPU);
