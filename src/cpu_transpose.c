@@ -2,11 +2,16 @@
  * Cache-blocked strided copy for transpose-like layouts: the destination's innermost dim has unit
  * stride, and another dim has unit stride in the source. The two dims are cut into square tiles
  * that fit in L1, so both sides touch whole cache lines; tiles (times any remaining batch dims)
- * are spread over OpenMP threads. Handles float32/float64 conversion and alpha/beta.
+ * are spread over OpenMP threads. Handles float32/float64 conversion and alpha/beta. Plain copies
+ * with contiguous source rows take the AVX2 block transposes (cpu_transpose_simd.c). Tiles are
+ * longer along the source's unit-stride dim: with power-of-two strides, every line a tile touches
+ * on the strided side falls in the same cache set, so fewer of them at a time miss less.
  */
 #include "cpu_internal.h"
+#include "cpu_transpose_simd.h"
 
-#define TILE 32
+#define TILE_ROWS 64 /* along the dim with unit stride in the source */
+#define TILE_COLS 32 /* along the destination's inner dim */
 
 typedef void (*tile_fn)(char *dp, int64_t drow, const char *sp, int64_t srow, int64_t scol,
                         int64_t rows, int64_t cols, double alpha, double beta);
@@ -83,11 +88,13 @@ int cpu_transpose(const ecl_cpu_backend *be, const cpu_space *sp, ecl_dtype dtyp
     const char *sbase = (const char *)mem[1] + sp->offset[1] * ssz;
     const int64_t nrow = sp->shape[j], ncol = sp->shape[inner];
     const int64_t drow = sp->stride[0][j], srow = sp->stride[1][j], scol = sp->stride[1][inner];
-    const int64_t trows = (nrow + TILE - 1) / TILE, tcols = (ncol + TILE - 1) / TILE;
+    const int64_t trows = (nrow + TILE_ROWS - 1) / TILE_ROWS, tcols = (ncol + TILE_COLS - 1) / TILE_COLS;
     const int64_t nbatch = cpu_space_count(&batch, 0, batch.nd);
     const int64_t ntasks = nbatch * trows * tcols;
     const int nt = cpu_threads_for(be, nbatch * nrow * ncol * 2);
-    const int64_t nchunks = cpu_chunk_count(ntasks, TILE * TILE * 2, nt);
+    const int64_t nchunks = cpu_chunk_count(ntasks, TILE_ROWS * TILE_COLS * 2, nt);
+    const int simd = srow == 1 && dtype == src_dtype && alpha == 1.0 && beta == 0.0 &&
+                     cpu_transpose_simd_available();
 
 #pragma omp parallel for num_threads(nt) schedule(dynamic, 1) if (nt > 1)
     for (int64_t chunk = 0; chunk < nchunks; chunk++) {
@@ -98,12 +105,17 @@ int cpu_transpose(const ecl_cpu_backend *be, const cpu_space *sp, ecl_dtype dtyp
             const int64_t tile_index = t % (trows * tcols);
             if (t == begin || tile_index == 0)
                 cpu_odo_seek(&it, &batch, 0, batch.nd, t / (trows * tcols));
-            const int64_t r0 = tile_index / tcols * TILE, c0 = tile_index % tcols * TILE;
-            const int64_t rows = nrow - r0 < TILE ? nrow - r0 : TILE;
-            const int64_t cols = ncol - c0 < TILE ? ncol - c0 : TILE;
-            tile(dbase + (it.off[0] + r0 * drow + c0) * dsz, drow,
-                 sbase + (it.off[1] + r0 * srow + c0 * scol) * ssz, srow, scol, rows, cols,
-                 alpha, beta);
+            const int64_t r0 = tile_index / tcols * TILE_ROWS, c0 = tile_index % tcols * TILE_COLS;
+            const int64_t rows = nrow - r0 < TILE_ROWS ? nrow - r0 : TILE_ROWS;
+            const int64_t cols = ncol - c0 < TILE_COLS ? ncol - c0 : TILE_COLS;
+            char *dp = dbase + (it.off[0] + r0 * drow + c0) * dsz;
+            const char *spp = sbase + (it.off[1] + r0 * srow + c0 * scol) * ssz;
+            if (simd && d32)
+                cpu_transpose_tile_f32_simd((float *)dp, drow, (const float *)spp, scol, rows, cols);
+            else if (simd)
+                cpu_transpose_tile_f64_simd((double *)dp, drow, (const double *)spp, scol, rows, cols);
+            else
+                tile(dp, drow, spp, srow, scol, rows, cols, alpha, beta);
         }
     }
     return 1;
