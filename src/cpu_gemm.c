@@ -1,8 +1,9 @@
 /*
  * The CPU backend's batched GEMM on OpenBLAS. One large product goes straight to cblas_?gemm and
  * OpenBLAS's own threads; many products are spread over OpenMP threads with OpenBLAS held to one
- * thread meanwhile. k == 0 leaves beta * C. Tiny products, and layouts cblas cannot express (a
- * leading dimension below the row length, sizes beyond its integer type), run as plain loops
+ * thread meanwhile. k == 0 leaves beta * C. Small float32 products run in our register-blocked
+ * kernel (cpu_gemm_small.c); other tiny products, and layouts cblas cannot express (a leading
+ * dimension below the row length, sizes beyond its integer type), run as plain loops
  * (cpu_gemm_loops.c).
  */
 #include "cpu_gemm.h"
@@ -76,6 +77,10 @@ static void run_gemv(const cpu_gemm_one *g, const char *a, const char *b, char *
 
 static void run_one(const cpu_gemm_one *g, const char *a, const char *b, char *c)
 {
+    if (g->small) {
+        cpu_gemm_small(g, a, b, c);
+        return;
+    }
     if (!g->use_blas) {
         cpu_gemm_loops(g, a, b, c);
         return;
@@ -202,7 +207,9 @@ ecl_status ecl_cpu_gemm(ecl_backend *be, ecl_dtype dtype, const ecl_gemm_args *g
     const int64_t ldb = g->trans_b ? blas_ld(g->ldb, g->n, g->k) : blas_ld(g->ldb, g->k, g->n);
     const int64_t ldc = blas_ld(g->ldc, g->m, g->n);
     const int tiny = (double)g->m * (double)g->n * (double)g->k <= LOOP_GEMM_MAX_MNK;
-    one.use_blas = !tiny && lda > 0 && ldb > 0 && ldc > 0 && fits_blasint(g->m) &&
+    one.lda = g->lda, one.ldb = g->ldb, one.ldc = g->ldc;
+    one.small = cpu_gemm_small_fits(&one);
+    one.use_blas = !one.small && !tiny && lda > 0 && ldb > 0 && ldc > 0 && fits_blasint(g->m) &&
                    fits_blasint(g->n) && fits_blasint(g->k) && fits_blasint(lda) &&
                    fits_blasint(ldb) && fits_blasint(ldc);
     one.lda = one.use_blas ? lda : g->lda;

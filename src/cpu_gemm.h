@@ -15,9 +15,15 @@ typedef struct cpu_gemm_one {
     int64_t m, n, k, lda, ldb, ldc;
     double alpha, beta;
     int use_blas;
+    int small; /* run by cpu_gemm_small */
 } cpu_gemm_one;
 
 /* Plain loops accumulating in double; beta == 0 does not read C. */
 void cpu_gemm_loops(const cpu_gemm_one *g, const char *a, const char *b, char *c);
+
+/* Small float32 products in register blocks, float32 accumulation (cpu_gemm_small.c): fits says
+ * whether a product qualifies (any leading dims; trans_b only when op(B) can be packed). */
+int cpu_gemm_small_fits(const cpu_gemm_one *g);
+void cpu_gemm_small(const cpu_gemm_one *g, const char *a, const char *b, char *c);
 
 #endif /* ECL_CPU_GEMM_H */

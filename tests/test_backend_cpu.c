@@ -682,6 +682,41 @@ Test(backend_cpu, gemm_many_small_batches)
     }
 }
 
+/* Sizes around the small-product kernel's register blocks (4 rows by 16 columns of C): full
+ * blocks, ragged right and bottom edges, every transposition (op(B) packed when transposed),
+ * padded leading dims, and each alpha/beta pair (beta 0 over a C full of NaN). */
+Test(backend_cpu, gemm_small_register_blocks)
+{
+    const int64_t ms[] = {1, 3, 4, 5, 8, 17}, ns[] = {1, 15, 16, 17, 33, 64}, ks[] = {1, 7, 16};
+    int iter = 0;
+    for (int mi = 0; mi < 6; mi++)
+        for (int ni = 0; ni < 6; ni++)
+            for (int ki = 0; ki < 3; ki++, iter++) {
+                rng_state = 60000 + (uint64_t)iter;
+                gemm_case gc = {.dtype = iter % 5 == 0 ? ECL_F64 : ECL_F32};
+                ecl_gemm_args *g = &gc.g;
+                const int s = iter % NSCALARS;
+                g->trans_a = iter & 1;
+                g->trans_b = iter >> 1 & 1;
+                g->m = ms[mi], g->n = ns[ni], g->k = ks[ki];
+                g->nbatch = 1;
+                g->batch_shape[0] = 1 + iter % 3;
+                g->lda = (g->trans_a ? g->m : g->k) + rnd(0, 2);
+                g->ldb = (g->trans_b ? g->k : g->n) + rnd(0, 2);
+                g->ldc = g->n + rnd(0, 2);
+                gemm_operand(&gc.a, gc.dtype, g, g->trans_a ? g->k : g->m, g->trans_a ? g->m : g->k,
+                             g->lda, 1, g->batch_stride_a, 0);
+                gemm_operand(&gc.b, gc.dtype, g, g->trans_b ? g->n : g->k, g->trans_b ? g->k : g->n,
+                             g->ldb, 1, g->batch_stride_b, 0);
+                gemm_operand(&gc.c, gc.dtype, g, g->m, g->n, g->ldc, 0, g->batch_stride_c,
+                             betas[s] == 0.0);
+                char what[160];
+                snprintf(what, sizeof what, "small gemm %d: t%d%d m %lld n %lld k %lld scalars %d", iter,
+                         g->trans_a, g->trans_b, (long long)g->m, (long long)g->n, (long long)g->k, s);
+                check_gemm(&gc, alphas[s], betas[s], what);
+            }
+}
+
 /* Leading dimensions cblas rejects (a single row, or rows repeated with stride 0) still work. */
 Test(backend_cpu, gemm_degenerate_leading_dims)
 {
