@@ -6,7 +6,10 @@
  * dimension on the other. C is the output itself when its layout allows (computing C^T = B^T A^T
  * when M rather than N is the unit-stride side), else a workspace tensor followed by one final
  * permute. Where an operand cannot be addressed that way it is permuted into the workspace; the
- * choice (K order, C target, which operand to copy) minimises the bytes moved.
+ * choice (K order, C target, which operand to copy) minimises the bytes moved. When the M or N
+ * labels do not nest in the output, C can still be the output if the labels that break the nesting
+ * run as extra batch dims (stride 0 in the operand that lacks them): many smaller products instead
+ * of a permute of the whole result, priced per extra product.
  */
 #include "planner.h"
 
@@ -25,9 +28,16 @@ typedef struct matrix_fit {
 
 typedef struct candidate {
     group korder, morder, norder;
+    group dropm, dropn; /* M and N labels run as extra batch dims so that C can be the output */
     int direct, swap, copy_a, copy_b;
     double cost;
 } candidate;
+
+/* Running a label as a batch dim costs one more product per index: counted as this many bytes
+ * of permute (about a microsecond of call and loop overhead at a few GB/s). */
+#define DEMOTED_CALL_BYTES 8192.0
+/* Products left with fewer rows or columns than this run too far below the GEMM rate. */
+#define DEMOTED_MIN_EXTENT 8
 
 static int64_t max1(int64_t v) { return v > 1 ? v : 1; }
 
@@ -75,6 +85,45 @@ static int merge(const ecl_planner *p, const ecl_view *v, const group *g, int64_
     return 1;
 }
 
+/* Splits g (in v's memory order) into a run of labels that nest in v, kept in g, and the others,
+ * moved to drop. The run is the longest one, or with last_run the one that ends at the smallest
+ * stride (C's columns need its unit stride); the run ending at the smaller stride wins ties. */
+static void keep_nested_run(const ecl_planner *p, const ecl_view *v, group *g, group *drop,
+                            int last_run)
+{
+    int best_lo = 0, best_hi = 0, lo = 0;
+    int64_t best = 0, run = 1;
+    drop->n = 0;
+    for (int i = 0; i < g->n; i++) {
+        const int64_t size = p->b->size[g->label[i]];
+        if (i > lo) {
+            const int prev = g->label[i - 1];
+            if (ecl_view_stride_of(v, prev) != ecl_view_stride_of(v, g->label[i]) * size &&
+                p->b->size[prev] > 1 && size > 1)
+                lo = i, run = 1;
+        }
+        run *= size;
+        if (run >= best || (last_run && i == g->n - 1))
+            best = run, best_lo = lo, best_hi = i + 1;
+    }
+    group kept = {.n = 0};
+    for (int i = 0; i < g->n; i++) {
+        if (i >= best_lo && i < best_hi)
+            kept.label[kept.n++] = g->label[i];
+        else
+            drop->label[drop->n++] = g->label[i];
+    }
+    *g = kept;
+}
+
+static double extent_of(const ecl_planner *p, const group *g)
+{
+    double e = 1;
+    for (int i = 0; i < g->n; i++)
+        e *= (double)p->b->size[g->label[i]];
+    return e;
+}
+
 /* A rows x cols matrix at r * sr + c * sc as a row-major BLAS operand. */
 static matrix_fit fit_matrix(int64_t sr, int64_t er, int64_t sc, int64_t ec)
 {
@@ -113,6 +162,15 @@ static void evaluate(const ecl_planner *p, const ecl_view *A, const ecl_view *B,
             c->cost = -1;
             return;
         }
+        const double calls = extent_of(p, &c->dropm) * extent_of(p, &c->dropn);
+        if (calls > 1) {
+            if (extent_of(p, &c->morder) < DEMOTED_MIN_EXTENT ||
+                extent_of(p, &c->norder) < DEMOTED_MIN_EXTENT) {
+                c->cost = -1;
+                return;
+            }
+            c->cost += calls * DEMOTED_CALL_BYTES;
+        }
     } else if (out) {
         double cbytes = bytes_of(p, out);
         c->cost += 2 * cbytes;
@@ -137,6 +195,14 @@ static candidate choose(const ecl_planner *p, const ecl_view *A, const ecl_view 
                 c.swap = target == 1;
                 c.morder = order_by(p, out, m, nm);
                 c.norder = order_by(p, out, n, nn);
+                evaluate(p, A, B, out, &c);
+                if (c.cost >= 0 && (best.cost < 0 || c.cost < best.cost))
+                    best = c;
+                /* Or keep only the M and N labels that nest in the output and batch the rest. */
+                keep_nested_run(p, out, &c.morder, &c.dropm, c.swap);
+                keep_nested_run(p, out, &c.norder, &c.dropn, !c.swap);
+                if (c.dropm.n + c.dropn.n == 0)
+                    continue;
             } else {
                 c.morder = order_by(p, A, m, nm);
                 c.norder = order_by(p, B, n, nn);
@@ -214,13 +280,17 @@ ecl_status ecl_lower_gemm(ecl_planner *p, const ecl_view *A, const ecl_view *B, 
                           const ecl_view *final_out, ecl_view *result)
 {
     candidate c = choose(p, A, B, m, nm, n, nn, k, nk, final_out);
-    int labels[ECL_MAX_DIMS];
+    int labels[ECL_MAX_DIMS], batch_a[ECL_MAX_DIMS], batch_b[ECL_MAX_DIMS], batch_all[ECL_MAX_DIMS];
+    const group none = {.n = 0};
+    const int nbatch_a = concat(batch_a, batch, nbatch, &c.dropm, &none);
+    const int nbatch_b = concat(batch_b, batch, nbatch, &c.dropn, &none);
+    const int nbatch_all = concat(batch_all, batch, nbatch, &c.dropm, &c.dropn);
     ecl_view a = *A, b = *B, C;
     ecl_status st = ECL_SUCCESS;
     if (c.copy_a)
-        st = ecl_planner_copy_to_tmp(p, A, labels, concat(labels, batch, nbatch, &c.morder, &c.korder), &a);
+        st = ecl_planner_copy_to_tmp(p, A, labels, concat(labels, batch_a, nbatch_a, &c.morder, &c.korder), &a);
     if (st == ECL_SUCCESS && c.copy_b)
-        st = ecl_planner_copy_to_tmp(p, B, labels, concat(labels, batch, nbatch, &c.korder, &c.norder), &b);
+        st = ecl_planner_copy_to_tmp(p, B, labels, concat(labels, batch_b, nbatch_b, &c.korder, &c.norder), &b);
     if (st == ECL_SUCCESS) {
         if (c.direct)
             C = *final_out;
@@ -250,7 +320,7 @@ ecl_status ecl_lower_gemm(ecl_planner *p, const ecl_view *A, const ecl_view *B, 
     ecl_gemm_args *g = &s->gemm;
     *g = (ecl_gemm_args){.trans_a = fl.trans, .trans_b = fr.trans, .m = er, .n = ec, .k = ek,
                          .lda = fl.ld, .ldb = fr.ld, .ldc = fc.ld};
-    fill_batch(p, batch, nbatch, L, R, &C, g);
+    fill_batch(p, batch_all, nbatch_all, L, R, &C, g);
     double count = 1;
     for (int i = 0; i < g->nbatch; i++)
         count *= (double)g->batch_shape[i];

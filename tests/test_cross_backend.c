@@ -224,6 +224,8 @@ Test(cross_backend, benchmark_shapes)
     check_shapes("ij,j->i", 2, (int[]){2, 1}, SHAPES({300, 200}, {200}), 12);
     check_shapes("i,ij->j", 2, (int[]){1, 2}, SHAPES({200}, {200, 150}), 13);
     check_shapes("i,i->", 2, (int[]){1, 1}, SHAPES({1000}, {1000}), 14);
+    /* output labels of one operand that do not nest (a, b, c) run as batch dims of the GEMM */
+    check_shapes("dega,gfbc->abcdef", 2, (int[]){4, 4}, SHAPES({3, 4, 5, 2}, {5, 9, 2, 3}), 15);
 }
 
 /* Attention on (B,N,H,D) tensors: the batch labels b, h do not merge into one stride. */

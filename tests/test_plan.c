@@ -122,6 +122,30 @@ Test(plan, transposed_output_is_computed_as_c_transpose)
     ecl_plan_destroy(p);
 }
 
+/* dega,gfbc->abcdef: neither {d,e,a} nor {f,b,c} nests in the output, so one large GEMM would need
+ * a permute of the whole result; instead a, b, c run as batch dims (stride 0 in the operand that
+ * lacks them), the small inputs are permuted and C is the output itself. */
+Test(plan, labels_that_break_the_output_nesting_become_batch_dims)
+{
+    const char *s[] = {"16x16x16x16", "16x16x16x16"};
+    ecl_plan *p = plan_for("dega,gfbc->abcdef", 2, s, NULL, NULL);
+    cr_assert_eq(count_kind(p, ECL_STEP_GEMM), 1, "%s", ecl_plan_describe(p));
+    cr_expect_eq(count_kind(p, ECL_STEP_COPY), 2, "the inputs only:\n%s", ecl_plan_describe(p));
+    const ecl_step *gs = &p->low.steps[p->low.nsteps - 1];
+    cr_assert_eq(gs->kind, ECL_STEP_GEMM);
+    cr_expect(gs->final, "C is the output");
+    cr_expect_eq(batch_of(&gs->gemm), 16 * 16 * 16);
+    cr_expect_eq(gs->gemm.m * gs->gemm.n, 256 * 16);
+    cr_expect_eq(gs->gemm.k, 16);
+    cr_expect_eq(p->workspace_bytes, 2 * 65536 * 4, "two input copies, no 2^24-element intermediate");
+    ecl_plan_destroy(p);
+
+    const char *small[] = {"4x4x16x4", "16x4x4x4"};  /* kept (d,e) and f under 8: one GEMM + permute */
+    p = plan_for("dega,gfbc->abcdef", 2, small, NULL, NULL);
+    cr_expect_eq(p->low.steps[p->low.nsteps - 1].kind, ECL_STEP_COPY, "%s", ecl_plan_describe(p));
+    ecl_plan_destroy(p);
+}
+
 Test(plan, strided_input_view_needs_no_copy)
 {
     const char *s[] = {"30x40", "40x50"};
