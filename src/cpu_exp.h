@@ -4,7 +4,9 @@
  * reduction x = n ln2 + r with |r| <= ln2 / 2, a degree-13 Taylor polynomial (truncation below
  * 1e-17 relative), and 2^n built from exponent bits in two factors so that results down to the
  * subnormal range are right. Within a few ulp of exp for x <= 0, the only arguments softmax
- * passes (x - max); x below -745.2 gives 0 (so -inf does), NaN gives NaN.
+ * passes (x - max); x below -745.2 gives 0 (so -inf does), NaN gives NaN. The float32 variant
+ * (cephes's expf: degree-5 minimax polynomial, within 2 ulp) serves float32 rows eight lanes to a
+ * ymm register instead of four, and with half the polynomial.
  */
 #ifndef ECL_CPU_EXP_H
 #define ECL_CPU_EXP_H
@@ -59,6 +61,47 @@ static inline double cpu_exp_nonpositive(double x)
     const int64_t ni = (int64_t)(tb.u - 0x4338000000000000u); /* n, from t's low bits */
     const int64_t n1 = ni / 2;
     return p * cpu_pow2_bits(n1) * cpu_pow2_bits(ni - n1);
+}
+
+typedef union cpu_bits32 {
+    float f;
+    uint32_t u;
+} cpu_bits32;
+
+static inline float cpu_pow2_bits32(int32_t n)
+{
+    const cpu_bits32 b = {.u = (uint32_t)(n + 127) << 23};
+    return b.f;
+}
+
+/* max(x, -104) keeping NaN, on the bits (e^-104 rounds to 0 in float32). */
+static inline float cpu_clamp_expf_arg(float x)
+{
+    const uint32_t lo = 0xC2D00000u; /* -104.0f */
+    const cpu_bits32 b = {.f = x};
+    const uint32_t below = (uint32_t)0 - (uint32_t)(b.u > lo && b.u <= 0xFF800000u);
+    const cpu_bits32 r = {.u = (b.u & ~below) | (lo & below)};
+    return r.f;
+}
+
+static inline float cpu_expf_nonpositive(float x)
+{
+    const float magic = 0x1.8p23f;
+    const float xc = cpu_clamp_expf_arg(x);
+    const float t = xc * 0x1.715476p0f + magic;
+    const float n = t - magic;
+    const float r = (xc - n * 0.693359375f) - n * -2.12194440e-4f; /* n * 0.693359375 is exact */
+    float p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    p = p * r * r + r + 1.0f;
+    const cpu_bits32 tb = {.f = t};
+    const int32_t ni = (int32_t)(tb.u - 0x4B400000u); /* n, from t's low bits */
+    const int32_t n1 = ni / 2;
+    return p * cpu_pow2_bits32(n1) * cpu_pow2_bits32(ni - n1);
 }
 
 #endif /* ECL_CPU_EXP_H */

@@ -1,8 +1,9 @@
 /*
  * The CPU backend's row softmax: in place along the last axis, x = exp(v - max v) / sum exp(v -
- * max v) with v = scale * x + mask, computed in double for float32 and float64 alike (the row
- * maximum, the exponentials and their sum). Three passes over a row: the maximum, the
- * exponentials (stored in the row) with their sum, then the division. Row kernels split out
+ * max v) with v = scale * x + mask computed in double, the row maximum and the sum of the
+ * exponentials in double, the exponentials themselves in the tensor's type (float32 rows take the
+ * float32 e^x: the result is rounded to float32 anyway, and it is three times cheaper). Three passes
+ * over a row: the maximum, the exponentials (stored in the row) with their sum, then the division. Row kernels split out
  * unit-stride rows and rows of a constant mask, and take e^x from cpu_exp.h, so that every pass
  * vectorises (with an AVX2 clone); OpenMP threads take chunks of rows.
  */
@@ -17,7 +18,7 @@ typedef void (*softmax_row_fn)(char *xp, int64_t xs, const char *mp, int64_t ms,
 /* One row: X(i) is element i (an lvalue of type T), M(i) its mask value as a double. A NaN in v
  * is skipped by the maximum but turns the sum, and so the row, into NaN; a row of -inf (or one
  * holding +inf) has max - max = NaN. */
-#define SOFTMAX_ROW(T, X, M)                                                                 \
+#define SOFTMAX_ROW(T, EXP, X, M)                                                            \
     do {                                                                                     \
         double mx = -INFINITY;                                                               \
         _Pragma("omp simd reduction(max : mx)")                                              \
@@ -28,9 +29,9 @@ typedef void (*softmax_row_fn)(char *xp, int64_t xs, const char *mp, int64_t ms,
         double sum = 0;                                                                      \
         _Pragma("omp simd reduction(+ : sum)")                                               \
         for (int64_t i = 0; i < n; i++) {                                                    \
-            const double e = cpu_exp_nonpositive(scale * (double)X(i) + (M(i)) - mx);        \
-            X(i) = (T)e;                                                                     \
-            sum += e;                                                                        \
+            const T e = EXP((T)(scale * (double)X(i) + (M(i)) - mx));                        \
+            X(i) = e;                                                                        \
+            sum += (double)e;                                                                \
         }                                                                                    \
         const double inv = 1.0 / sum;                                                        \
         _Pragma("omp simd")                                                                  \
@@ -45,7 +46,7 @@ typedef void (*softmax_row_fn)(char *xp, int64_t xs, const char *mp, int64_t ms,
 #define M_UNIT(i) (double)m[i]
 #define M_STRIDED(i) (double)m[(i) * ms]
 
-#define DEFINE_SOFTMAX_ROW(NAME, T)                                                          \
+#define DEFINE_SOFTMAX_ROW(NAME, T, EXP)                                                     \
     CPU_SIMD_CLONES static void NAME(char *xp, int64_t xs, const char *mp, int64_t ms,       \
                                      int64_t n, double scale)                                \
     {                                                                                        \
@@ -53,19 +54,19 @@ typedef void (*softmax_row_fn)(char *xp, int64_t xs, const char *mp, int64_t ms,
         const T *m = (const T *)mp;                                                          \
         const double m0 = m ? (double)m[0] : 0.0;                                            \
         if (xs == 1 && !m)                                                                   \
-            SOFTMAX_ROW(T, X_UNIT, M_NONE);                                                  \
+            SOFTMAX_ROW(T, EXP, X_UNIT, M_NONE);                                             \
         else if (xs == 1 && ms == 0)                                                         \
-            SOFTMAX_ROW(T, X_UNIT, M_CONST);                                                 \
+            SOFTMAX_ROW(T, EXP, X_UNIT, M_CONST);                                            \
         else if (xs == 1 && ms == 1)                                                         \
-            SOFTMAX_ROW(T, X_UNIT, M_UNIT);                                                  \
+            SOFTMAX_ROW(T, EXP, X_UNIT, M_UNIT);                                             \
         else if (!m)                                                                         \
-            SOFTMAX_ROW(T, X_STRIDED, M_NONE);                                               \
+            SOFTMAX_ROW(T, EXP, X_STRIDED, M_NONE);                                          \
         else                                                                                 \
-            SOFTMAX_ROW(T, X_STRIDED, M_STRIDED);                                            \
+            SOFTMAX_ROW(T, EXP, X_STRIDED, M_STRIDED);                                       \
     }
 
-DEFINE_SOFTMAX_ROW(softmax_row_f32, float)
-DEFINE_SOFTMAX_ROW(softmax_row_f64, double)
+DEFINE_SOFTMAX_ROW(softmax_row_f32, float, cpu_expf_nonpositive)
+DEFINE_SOFTMAX_ROW(softmax_row_f64, double, cpu_exp_nonpositive)
 
 /* Rows [begin, end) of the space. */
 static void run_rows(const cpu_space *sp, softmax_row_fn row, char *const *base, size_t esz,

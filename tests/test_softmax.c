@@ -459,6 +459,26 @@ BOTH_BACKENDS(errors)
     ecl_context_destroy(ctx);
 }
 
+/* The float32 e^x of the CPU softmax (cpu_exp.h) against libm's exp rounded to float32, within 2
+ * ulp (of float32; subnormal results within 2 of the smallest subnormal), over its whole domain,
+ * the cut-off to 0, -inf and NaN included. */
+Test(softmax, cpu_expf_matches_libm)
+{
+    for (long i = 0; i <= 2000000; i++) {
+        const float x = (float)(-106.0 * (double)i / 2000000.0);
+        const float want = (float)exp((double)x), got = cpu_expf_nonpositive(x);
+        const float ulp = want >= FLT_MIN ? nextafterf(want, INFINITY) - want : 0x1p-149f;
+        cr_assert(fabsf(got - want) <= 2 * ulp, "e^%.9g = %.9g, libm %.9g", (double)x, (double)got,
+                  (double)want);
+    }
+    cr_expect_eq(cpu_expf_nonpositive(-INFINITY), 0.0f);
+    cr_expect_eq(cpu_expf_nonpositive(-104.0f), 0.0f);
+    cr_expect_eq(cpu_expf_nonpositive(-1e30f), 0.0f);
+    cr_expect_eq(cpu_expf_nonpositive(0.0f), 1.0f);
+    cr_expect_eq(cpu_expf_nonpositive(-0.0f), 1.0f);
+    cr_expect(isnan(cpu_expf_nonpositive(NAN)));
+}
+
 /* The CPU softmax's own e^x (cpu_exp.h) against libm's over its whole domain, subnormal results,
  * the cut-off to 0, -inf and NaN included. */
 Test(softmax, cpu_exp_matches_libm)
