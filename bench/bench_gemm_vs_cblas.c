@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "einsumcl.h"
+#include "bench_timing.h"
 
 #define TARGET_RATIO 1.15
 
@@ -38,22 +39,9 @@ static const gemm_case cases[] = {
      {8, 16, 512, 64}},
 };
 
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int compare_doubles(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static double median(double *v, int n)
 {
-    qsort(v, (size_t)n, sizeof *v, compare_doubles);
+    qsort(v, (size_t)n, sizeof *v, bench_compare_doubles);
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
@@ -164,21 +152,21 @@ static ecl_status time_block(ecl_context *ctx, const gemm_case *c, ecl_dtype dty
                              const case_buffers *cb, int blas, int warmup, int count, double *times)
 {
     ecl_status st = ECL_SUCCESS;
-    const double warm_start = now_seconds();
-    while (warmup > 0 && now_seconds() - warm_start < MIN_WARMUP_SECONDS && st == ECL_SUCCESS) {
+    const double warm_start = bench_now_seconds();
+    while (warmup > 0 && bench_now_seconds() - warm_start < MIN_WARMUP_SECONDS && st == ECL_SUCCESS) {
         if (blas)
             cblas_loop(c, dtype, cb->a, cb->b, cb->c_blas);
         else
             st = run_ecl(ctx, cb);
     }
     for (int i = -warmup; i < count && st == ECL_SUCCESS; i++) {
-        double t0 = now_seconds();
+        double t0 = bench_now_seconds();
         if (blas)
             cblas_loop(c, dtype, cb->a, cb->b, cb->c_blas);
         else
             st = run_ecl(ctx, cb);
         if (i >= 0)
-            times[i] = now_seconds() - t0;
+            times[i] = bench_now_seconds() - t0;
     }
     return st;
 }
@@ -225,10 +213,10 @@ static int measure(ecl_context *ctx, const gemm_case *c, ecl_dtype dtype, const 
 
 static int choose_runs(ecl_context *ctx, const case_buffers *cb, int repeat)
 {
-    double t0 = now_seconds();
+    double t0 = bench_now_seconds();
     if (run_ecl(ctx, cb) != ECL_SUCCESS)
         return repeat;
-    double once = now_seconds() - t0;
+    double once = bench_now_seconds() - t0;
     if (once * repeat >= MIN_TIMED_SECONDS)
         return repeat;
     return once * MAX_RUNS <= MIN_TIMED_SECONDS ? MAX_RUNS : (int)(MIN_TIMED_SECONDS / once) + 1;

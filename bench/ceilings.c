@@ -12,22 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "bench_timing.h"
 
 #define GEMM_N 2048
 #define STREAM_BYTES ((size_t)256 << 20)
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int compare_doubles(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 typedef enum job { SGEMM, DGEMM, COPY, READ } job;
 
@@ -93,11 +81,11 @@ int main(int argc, char **argv)
         double amount = jobs[k].j <= DGEMM ? 2.0 * g * g * g : jobs[k].amount;
         run_job(jobs[k].j, x, y, z);
         for (int r = 0; r < repeat; r++) {
-            double t0 = now_seconds();
+            double t0 = bench_now_seconds();
             run_job(jobs[k].j, x, y, z);
-            times[r] = now_seconds() - t0;
+            times[r] = bench_now_seconds() - t0;
         }
-        qsort(times, (size_t)repeat, sizeof *times, compare_doubles);
+        qsort(times, (size_t)repeat, sizeof *times, bench_compare_doubles);
         double med = repeat % 2 ? times[repeat / 2] : 0.5 * (times[repeat / 2 - 1] + times[repeat / 2]);
         printf("%-28s %9.3f ms  %8.1f %s\n", jobs[k].label, med * 1e3, amount / med * 1e-9,
                jobs[k].unit);

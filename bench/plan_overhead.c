@@ -12,18 +12,12 @@
 #include <time.h>
 
 #include "einsumcl.h"
+#include "bench_timing.h"
 
 #define ONE_SHOT_TARGET_US 5.0
 
 static const char equation[] = "ij,jk->ik";
 static const int64_t shape[2] = {2, 2};
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 typedef enum call_kind { EXECUTE, EXECUTE_FINISH, ONE_SHOT, PLAN_CREATE } call_kind;
 
@@ -33,7 +27,7 @@ static double time_calls(ecl_context *ctx, call_kind kind, long calls, ecl_plan 
 {
     ecl_tensor_desc descs[2] = {{ECL_F32, 2, shape, NULL}, {ECL_F32, 2, shape, NULL}};
     ecl_status st = ECL_SUCCESS;
-    double start = now_seconds();
+    double start = bench_now_seconds();
     for (long i = 0; i < calls && st == ECL_SUCCESS; i++) {
         switch (kind) {
         case EXECUTE:
@@ -57,7 +51,7 @@ static double time_calls(ecl_context *ctx, call_kind kind, long calls, ecl_plan 
     }
     if (st == ECL_SUCCESS)
         st = ecl_finish(ctx);
-    double elapsed = now_seconds() - start;
+    double elapsed = bench_now_seconds() - start;
     if (st != ECL_SUCCESS) {
         fprintf(stderr, "plan_overhead: %s: %s\n", ecl_status_string(st), ecl_context_last_error(ctx));
         return -1.0;

@@ -19,21 +19,9 @@
 
 #include "einsumcl.h"
 #include "../src/path.h"
+#include "bench_timing.h"
 
 #define MAX_REPEAT 1000
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int compare_doubles(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 static int parse_algorithm(const char *s, ecl_path_algorithm *out)
 {
@@ -120,13 +108,13 @@ static int path_search_times(const plan_case *c, const ecl_plan_options *opts, i
         ecl_bind(&eq, c->n, c->descs, &bound, &err) != ECL_SUCCESS)
         return -1;
     for (int r = 0; r < repeat; r++) {
-        double t0 = now_seconds();
+        double t0 = bench_now_seconds();
         ecl_status st = ecl_path_find(&bound, opts, &path, &err);
-        times[r] = now_seconds() - t0;
+        times[r] = bench_now_seconds() - t0;
         if (st != ECL_SUCCESS)
             return -1;
     }
-    qsort(times, (size_t)repeat, sizeof *times, compare_doubles);
+    qsort(times, (size_t)repeat, sizeof *times, bench_compare_doubles);
     return 0;
 }
 
@@ -144,15 +132,15 @@ static void run_case(ecl_context *ctx, plan_case *c, const ecl_plan_options *opt
     for (int r = 0; r < repeat; r++) {
         ecl_plan_destroy(plan);
         plan = NULL;
-        double t0 = now_seconds();
+        double t0 = bench_now_seconds();
         ecl_status st = ecl_plan_create(ctx, c->equation, c->n, c->descs, opts, &plan);
-        times[r] = now_seconds() - t0;
+        times[r] = bench_now_seconds() - t0;
         if (st != ECL_SUCCESS) {
             printf("\"error\":\"%s: %s\"}\n", ecl_status_string(st), ecl_context_last_error(ctx));
             return;
         }
     }
-    qsort(times, (size_t)repeat, sizeof *times, compare_doubles);
+    qsort(times, (size_t)repeat, sizeof *times, bench_compare_doubles);
     double median = times[repeat / 2], fastest = times[0];
     if (path_search_times(c, opts, repeat, times) != 0) {
         printf("\"error\":\"the path search failed on its own\"}\n");

@@ -10,18 +10,7 @@
 #include <string.h>
 #include <time.h>
 
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int compare_doubles(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
+#include "bench_timing.h"
 
 static size_t numel_of(int ndim, const int64_t *shape)
 {
@@ -196,9 +185,9 @@ ecl_status ecl_bench_time(ecl_bench_work *w, int warmup, int repeat, double max_
     if (times == NULL)
         return ECL_ERROR_OUT_OF_MEMORY;
     ecl_status st = ECL_SUCCESS;
-    const double warm_start = now_seconds();
+    const double warm_start = bench_now_seconds();
     for (int i = 0; st == ECL_SUCCESS && (i < warmup || (warmup > 0 && i < MAX_WARMUP_RUNS &&
-                                                          now_seconds() - warm_start <
+                                                          bench_now_seconds() - warm_start <
                                                               MIN_WARMUP_SECONDS));
          i++)
         st = run_once(w);
@@ -206,13 +195,13 @@ ecl_status ecl_bench_time(ecl_bench_work *w, int warmup, int repeat, double max_
     int runs = 0;
     while (runs < repeat && st == ECL_SUCCESS &&
            (runs < MIN_TIMED_RUNS || max_seconds <= 0 || spent < max_seconds)) {
-        double start = now_seconds();
+        double start = bench_now_seconds();
         st = run_once(w);
-        times[runs] = now_seconds() - start;
+        times[runs] = bench_now_seconds() - start;
         spent += times[runs++];
     }
     if (st == ECL_SUCCESS) {
-        qsort(times, (size_t)runs, sizeof *times, compare_doubles);
+        qsort(times, (size_t)runs, sizeof *times, bench_compare_doubles);
         t->runs = runs;
         t->min_s = times[0];
         t->median_s = runs % 2 ? times[runs / 2] : 0.5 * (times[runs / 2 - 1] + times[runs / 2]);
