@@ -12,15 +12,9 @@
 
 #define SIMD __attribute__((target("avx2")))
 
-int cpu_transpose_simd_available(void)
-{
-    static int known = -1;
-    if (known < 0) {
-        __builtin_cpu_init();
-        known = __builtin_cpu_supports("avx2") ? 1 : 0;
-    }
-    return known;
-}
+/* libgcc fills the CPU model in a constructor, so reading it here needs no initialisation (and
+ * no static cache, which threads of different contexts would race on). */
+int cpu_transpose_simd_available(void) { return __builtin_cpu_supports("avx2") ? 1 : 0; }
 
 /* d[i * ds + j] = s[j * ss + i] for i, j < 8. */
 SIMD static void block8(float *d, int64_t ds, const float *s, int64_t ss)
