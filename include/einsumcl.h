@@ -224,7 +224,8 @@ typedef enum ecl_path_algorithm {
  * types). DEFAULT is exact in the plan's precision (float32 for 16-bit tensors). The others are
  * opt-in, for float32 plans (float32, float16 or bfloat16 tensors; ECL_ERROR_DTYPE with float64):
  * both operands of every pairwise contraction are rounded to the compute type (round to nearest
- * even), products are exact and sums accumulate in float32; the result is stored in the output's
+ * even; an operand with labels only it has is summed over them first, in float32, then rounded),
+ * products are exact and sums accumulate in float32; the result is stored in the output's
  * dtype. A single-operand einsum (a sum or permute, no products) is not rounded. Expected
  * relative error of a contraction of length K against exact float32, per mode, for operands of
  * one sign (cancellation makes it larger relative to the result, not to the terms):
