@@ -8,6 +8,7 @@
  * permute. Where an operand cannot be addressed that way it is permuted into the workspace; the
  * choice (K order, C target, which operand to copy) minimises the bytes moved.
  */
+#include "dtype_internal.h"
 #include "planner.h"
 
 #include <stdlib.h>
@@ -248,8 +249,9 @@ ecl_status ecl_lower_gemm(ecl_planner *p, const ecl_view *A, const ecl_view *B, 
     s->dst = C;
     s->final = c.direct;
     ecl_gemm_args *g = &s->gemm;
-    *g = (ecl_gemm_args){.trans_a = fl.trans, .trans_b = fr.trans, .m = er, .n = ec, .k = ek,
-                         .lda = fl.ld, .ldb = fr.ld, .ldc = fc.ld};
+    *g = (ecl_gemm_args){.trans_a = fl.trans, .trans_b = fr.trans,
+                         .compute = (int)ecl_rounding_compute(p->b->round), .m = er, .n = ec,
+                         .k = ek, .lda = fl.ld, .ldb = fr.ld, .ldc = fc.ld};
     fill_batch(p, batch, nbatch, L, R, &C, g);
     double count = 1;
     for (int i = 0; i < g->nbatch; i++)
