@@ -1,7 +1,8 @@
 /*
- * The kernel program of one precision, compiled once per backend: from the on-disk binary cache
- * when it holds a binary for exactly this source, build options, device, driver and library
- * version, else from source (then stored in the cache). A build failure is ECL_ERROR_BACKEND with
+ * Kernel programs, compiled through the on-disk binary cache: from the cache when it holds a
+ * binary for exactly this source, build options, device, driver and library version, else from
+ * source (then stored in the cache). The main program of each precision is built once per
+ * backend and kept there; other families (the tensor-core kernels) keep their own. A build failure is ECL_ERROR_BACKEND with
  * the compiler's log in the message; float64 on a device without cl_khr_fp64 is ECL_ERROR_DTYPE.
  * With ECL_VERBOSE=1 the full build log is also printed to stderr.
  */
@@ -118,25 +119,14 @@ static ecl_status build_from_source(ecl_ocl_backend *be, const char *source, siz
     return ECL_SUCCESS;
 }
 
-ecl_status ecl_ocl_program_get(ecl_ocl_backend *be, ecl_dtype dtype, cl_program *out)
+ecl_status ecl_ocl_program_build(ecl_ocl_backend *be, ecl_kernel_family family,
+                                 const char *options, const char *what, cl_program *out)
 {
     *out = NULL;
-    if (dtype != ECL_F32 && dtype != ECL_F64)
-        return ecl_fail(be->base.err, ECL_ERROR_DTYPE, "no OpenCL kernels for dtype %d", (int)dtype);
-    int slot = dtype == ECL_F64;
-    if (be->program[slot]) {
-        *out = be->program[slot];
-        return ECL_SUCCESS;
-    }
-    if (dtype == ECL_F64 && !be->info.has_fp64)
-        return ecl_fail(be->base.err, ECL_ERROR_DTYPE,
-                        "float64 needs the cl_khr_fp64 extension, which the OpenCL device %s lacks",
-                        be->info.name);
-    const char *options = slot ? "-DPRECISION=64 -cl-std=CL1.2" : "-DPRECISION=32 -cl-std=CL1.2";
-    const char *what = ecl_dtype_name(dtype);
     char *source = NULL, origin[4096];
     size_t length = 0;
-    ecl_status st = ecl_kernel_program_source(be->base.err, &source, &length, origin, sizeof origin);
+    ecl_status st = ecl_kernel_family_source(be->base.err, family, &source, &length, origin,
+                                             sizeof origin);
     if (st != ECL_SUCCESS)
         return st;
     const char *key[] = {ECL_VERSION_STRING, options, be->info.name, be->info.vendor,
@@ -159,6 +149,29 @@ ecl_status ecl_ocl_program_get(ecl_ocl_backend *be, ecl_dtype dtype, cl_program 
         fprintf(stderr, "einsumcl: %s kernels loaded from the binary cache %s\n", what, path);
     }
     ecl_free(source);
+    if (st == ECL_SUCCESS)
+        *out = program;
+    return st;
+}
+
+ecl_status ecl_ocl_program_get(ecl_ocl_backend *be, ecl_dtype dtype, cl_program *out)
+{
+    *out = NULL;
+    if (dtype != ECL_F32 && dtype != ECL_F64)
+        return ecl_fail(be->base.err, ECL_ERROR_DTYPE, "no OpenCL kernels for dtype %d", (int)dtype);
+    int slot = dtype == ECL_F64;
+    if (be->program[slot]) {
+        *out = be->program[slot];
+        return ECL_SUCCESS;
+    }
+    if (dtype == ECL_F64 && !be->info.has_fp64)
+        return ecl_fail(be->base.err, ECL_ERROR_DTYPE,
+                        "float64 needs the cl_khr_fp64 extension, which the OpenCL device %s lacks",
+                        be->info.name);
+    const char *options = slot ? "-DPRECISION=64 -cl-std=CL1.2" : "-DPRECISION=32 -cl-std=CL1.2";
+    cl_program program;
+    ecl_status st = ecl_ocl_program_build(be, ECL_KERNELS_MAIN, options, ecl_dtype_name(dtype),
+                                          &program);
     if (st != ECL_SUCCESS)
         return st;
     be->program[slot] = program;
