@@ -245,6 +245,19 @@ typedef enum ecl_compute {
 /* "default" / "tf32" / "f16" / "bf16" / "unknown". Thread-safe. */
 const char *ecl_compute_name(ecl_compute compute);
 
+/* Whether GEMM steps of plans with this compute mode may run on tensor cores on the context's
+ * device: einsumcl's mma.sync kernels, on NVIDIA GPUs (sm_80 and later) through OpenCL. The first
+ * call per context probes the device (a tiny program, NVIDIA devices only) and the first call per
+ * mode runs the kernels' self-check (a few products against a host reference, well under a second
+ * on a GPU), as the mode's first GEMM would; later calls return the kept answer. *available is 1
+ * or 0 (always 0 for ECL_COMPUTE_DEFAULT, which stays exact, and on the CPU path); detail (may be
+ * NULL) receives one line: why not, or what the self-check found. Where available, ECL_GEMM=auto
+ * times the tensor-core kernels against CLBlast and the own kernel per GEMM shape; where not,
+ * the mode is emulated with the same rounding. Returns ECL_SUCCESS either way;
+ * ECL_ERROR_INVALID_ARGUMENT for NULL pointers or an unknown mode. */
+ecl_status ecl_context_tensor_cores(ecl_context *ctx, ecl_compute compute, int *available,
+                                    char *detail, size_t detail_size);
+
 typedef struct ecl_plan_options {
     ecl_path_algorithm path;
     uint64_t memory_limit;     /* bytes for the largest intermediate; 0 = unlimited */

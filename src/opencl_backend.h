@@ -33,6 +33,8 @@ typedef struct ecl_ocl_backend {
     struct ecl_ocl_kernels *kernels[2];
     /* GEMM implementation choices and CLBlast tuning state (opencl_gemm_select.c), lazily made */
     struct ecl_ocl_gemm_state *gemm;
+    /* the tensor-core GEMM path: probe, kernels, self-checks (opencl_mma.c), lazily made */
+    struct ecl_ocl_mma *mma;
 } ecl_ocl_backend;
 
 /* "clEnqueueNDRangeKernel failed: CL_OUT_OF_RESOURCES (-5)"-style message into be->err; maps the
