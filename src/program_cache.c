@@ -137,6 +137,8 @@ ecl_status ecl_ocl_program_build(ecl_ocl_backend *be, ecl_kernel_family family,
     cl_program program = NULL;
     unsigned char *binary = NULL;
     size_t size = 0;
+    /* another process building the same program: wait for it, then load its binary */
+    const int lock = cached ? ecl_binary_cache_lock(path) : -1;
     if (cached && ecl_binary_cache_load(path, &binary, &size))
         program = build_from_binary(be, binary, size, options);
     ecl_free(binary);
@@ -148,6 +150,7 @@ ecl_status ecl_ocl_program_build(ecl_ocl_backend *be, ecl_kernel_family family,
     } else if (verbose()) {
         fprintf(stderr, "einsumcl: %s kernels loaded from the binary cache %s\n", what, path);
     }
+    ecl_binary_cache_unlock(lock);
     ecl_free(source);
     if (st == ECL_SUCCESS)
         *out = program;
