@@ -49,7 +49,8 @@ static void verbose_line(const ecl_ocl_backend *be, const char *what)
         fprintf(stderr, "einsumcl: tensor cores on %s: %s\n", be->info.name, what);
 }
 
-/* -DECL_MMA_TYPE=<mode> [-DECL_MMA_PROBE=1] [-DECL_MMA_EMULATE=1] */
+/* -DECL_MMA_TYPE=<mode> [-DECL_MMA_PROBE=1] [-DECL_MMA_EMULATE=1]; ecl_compute's TF32, F16, BF16
+ * (1, 2, 3) are the kernels' ECL_MMA_TF32, ECL_MMA_F16, ECL_MMA_BF16. */
 static void options(const ecl_ocl_mma *m, ecl_compute compute, int probe, char *buf, size_t cap)
 {
     snprintf(buf, cap, "-DECL_MMA_TYPE=%d%s%s", (int)compute, probe ? " -DECL_MMA_PROBE=1" : "",
