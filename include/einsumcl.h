@@ -224,7 +224,8 @@ typedef enum ecl_path_algorithm {
  * types). DEFAULT is exact in the plan's precision (float32 for 16-bit tensors). The others are
  * opt-in, for float32 plans (float32, float16 or bfloat16 tensors; ECL_ERROR_DTYPE with float64):
  * both operands of every pairwise contraction are rounded to the compute type (round to nearest
- * even), products are exact and sums accumulate in float32; the result is stored in the output's
+ * even; an operand with labels only it has is summed over them first, in float32, then rounded),
+ * products are exact and sums accumulate in float32; the result is stored in the output's
  * dtype. A single-operand einsum (a sum or permute, no products) is not rounded. Expected
  * relative error of a contraction of length K against exact float32, per mode, for operands of
  * one sign (cancellation makes it larger relative to the result, not to the terms):
@@ -243,6 +244,19 @@ typedef enum ecl_compute {
 
 /* "default" / "tf32" / "f16" / "bf16" / "unknown". Thread-safe. */
 const char *ecl_compute_name(ecl_compute compute);
+
+/* Whether GEMM steps of plans with this compute mode may run on tensor cores on the context's
+ * device: einsumcl's mma.sync kernels, on NVIDIA GPUs (sm_80 and later) through OpenCL. The first
+ * call per context probes the device (a tiny program, NVIDIA devices only) and the first call per
+ * mode runs the kernels' self-check (a few products against a host reference, well under a second
+ * on a GPU), as the mode's first GEMM would; later calls return the kept answer. *available is 1
+ * or 0 (always 0 for ECL_COMPUTE_DEFAULT, which stays exact, and on the CPU path); detail (may be
+ * NULL) receives one line: why not, or what the self-check found. Where available, ECL_GEMM=auto
+ * times the tensor-core kernels against CLBlast and the own kernel per GEMM shape; where not,
+ * the mode is emulated with the same rounding. Returns ECL_SUCCESS either way;
+ * ECL_ERROR_INVALID_ARGUMENT for NULL pointers or an unknown mode. */
+ecl_status ecl_context_tensor_cores(ecl_context *ctx, ecl_compute compute, int *available,
+                                    char *detail, size_t detail_size);
 
 typedef struct ecl_plan_options {
     ecl_path_algorithm path;

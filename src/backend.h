@@ -25,9 +25,13 @@ typedef struct ecl_strided {
  * m x n with row stride ldc and column stride 1; op(A) is m x k, stored as m x k (lda, unit column
  * stride) or, when trans_a, as k x m; likewise op(B) is k x n, stored k x n or, when trans_b, n x k.
  * The batch is a multi-index over batch_shape; each batch dimension has its own element stride in
- * A, B and C (0 allowed in A or B for broadcasting). Sizes may be 0. */
+ * A, B and C (0 allowed in A or B for broadcasting). Sizes may be 0. compute is the plan's
+ * ecl_compute: under a mode other than the default the operands hold values exact in that mode's
+ * format (the planner rounded them), so a backend may multiply them in that format (tensor
+ * cores) and still give the emulation's result; ECL_COMPUTE_DEFAULT (0) asks for exact products. */
 typedef struct ecl_gemm_args {
     int trans_a, trans_b;
+    int compute;
     int64_t m, n, k;
     int64_t lda, ldb, ldc;
     int nbatch;

@@ -12,6 +12,7 @@
 #include "opencl_devices.h"
 #include "opencl_gemm_select.h"
 #include "opencl_kernels.h"
+#include "opencl_mma.h"
 #include "alloc.h"
 
 static void ocl_destroy(ecl_backend *base);
@@ -48,6 +49,7 @@ static void ocl_destroy(ecl_backend *base)
             clReleaseProgram(be->program[i]);
     }
     ecl_ocl_gemm_state_free(be);
+    ecl_ocl_mma_free(be);
     if (be->queue)
         clReleaseCommandQueue(be->queue);
     if (be->context)

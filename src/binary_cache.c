@@ -2,11 +2,13 @@
  * On-disk cache of compiled program binaries: directory choice and creation, the key hash (two
  * independent 64-bit FNV-1a hashes, 128 bits, as the file name), and files of the form
  * "ECLBIN01" + size + checksum + binary, written through mkstemp + rename so that readers never
- * see a partial file. Every failure turns the cache off for that call; nothing is reported.
+ * see a partial file; a build lock per entry. Every failure turns the cache off for that call;
+ * nothing is reported.
  */
 #include "binary_cache.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -150,4 +152,32 @@ void ecl_binary_cache_store(const char *path, const unsigned char *binary, size_
     ok = (fclose(f) == 0) && ok;
     if (!ok || rename(tmp, path) != 0)
         unlink(tmp);
+}
+
+int ecl_binary_cache_lock(const char *path)
+{
+    char lock[4200];
+    const char *slash = strrchr(path, '/');
+    const int dir_len = slash ? (int)(slash - path + 1) : 0;
+    if (snprintf(lock, sizeof lock, "%.*s.%s.lock", dir_len, path, path + dir_len) >=
+        (int)sizeof lock)
+        return -1;
+    int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return -1;
+    struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
+    int rc;
+    while ((rc = fcntl(fd, F_SETLKW, &fl)) != 0 && errno == EINTR)
+        ;
+    if (rc != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+void ecl_binary_cache_unlock(int fd)
+{
+    if (fd >= 0)
+        close(fd); /* releases the lock */
 }

@@ -20,4 +20,12 @@ int ecl_binary_cache_load(const char *path, unsigned char **binary, size_t *size
 /* Stores a binary at path atomically; failures leave the cache as it was. */
 void ecl_binary_cache_store(const char *path, const unsigned char *binary, size_t size);
 
+/* Takes the build lock of path's entry (a POSIX record lock on a hidden ".<name>.lock" file
+ * beside it), waiting while another process holds it, so that concurrent processes compiling
+ * the same program do it once: the second finds the first's binary. Returns a descriptor for
+ * ecl_binary_cache_unlock, or -1 (no lock: go on without). Within one process it excludes
+ * nothing (record locks belong to processes). */
+int ecl_binary_cache_lock(const char *path);
+void ecl_binary_cache_unlock(int fd);
+
 #endif /* ECL_BINARY_CACHE_H */

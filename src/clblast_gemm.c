@@ -266,7 +266,8 @@ ecl_status ecl_ocl_gemm(ecl_backend *base, ecl_dtype dtype, const ecl_gemm_args 
     ecl_ocl_backend *be = (ecl_ocl_backend *)base;
     ecl_status st = check_args(be, dtype, g);
     ocl_gemm_job job = {.be = be, .dtype = dtype, .trans_a = g ? g->trans_a : 0,
-                        .trans_b = g ? g->trans_b : 0, .mem = {a, b, c}, .alpha = alpha,
+                        .trans_b = g ? g->trans_b : 0, .compute = g ? g->compute : 0,
+                        .mem = {a, b, c}, .alpha = alpha,
                         .beta = beta};
     if (st || !simplify_batch(g, &job) || g->m == 0 || g->n == 0)
         return st;

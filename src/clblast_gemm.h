@@ -20,6 +20,7 @@ typedef struct ocl_gemm_job {
     const ecl_clblast_api *api; /* set by ocl_clblast_prepare */
     ecl_dtype dtype;
     int trans_a, trans_b;
+    int compute;       /* ecl_compute of the step (ecl_gemm_args.compute) */
     int64_t m, n, k;
     void *mem[3];      /* A, B, C buffers (cl_mem) */
     int64_t offset[3]; /* element offset of each operand's first product */

@@ -34,4 +34,13 @@ static inline ecl_dtype ecl_compute_rounding(ecl_compute c)
                                    : ECL_F32;
 }
 
+/* The compute mode whose rounding dtype is round (the default for ECL_F32 and anything else). */
+static inline ecl_compute ecl_rounding_compute(ecl_dtype round)
+{
+    return round == ECL_F32_ROUND_TF32  ? ECL_COMPUTE_TF32
+           : round == ECL_F32_ROUND_F16 ? ECL_COMPUTE_F16
+           : round == ECL_F32_ROUND_BF16 ? ECL_COMPUTE_BF16
+                                         : ECL_COMPUTE_DEFAULT;
+}
+
 #endif /* ECL_DTYPE_INTERNAL_H */

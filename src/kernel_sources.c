@@ -1,7 +1,8 @@
 /*
- * Assembles the OpenCL program source from the kernel files: the copies embedded at build time,
- * or, for kernel development, the *.cl files of a directory read at run time (ECL_KERNEL_DIR, or
- * the source tree's kernels/ when the library was built with -DECL_KERNELS_FROM_DISK=ON).
+ * Assembles the OpenCL program source of a kernel family from its files: the copies embedded at
+ * build time, or, for kernel development, the *.cl files of a directory read at run time
+ * (ECL_KERNEL_DIR, or the source tree's kernels/ when the library was built with
+ * -DECL_KERNELS_FROM_DISK=ON; the tensor-core family from its mma/ subdirectory).
  */
 #include "kernel_sources.h"
 
@@ -80,7 +81,9 @@ static ecl_status read_whole_file(ecl_error *err, const char *path, char **text,
     return *text ? ECL_SUCCESS : ecl_fail(err, ECL_ERROR_OUT_OF_MEMORY, "out of memory");
 }
 
-static ecl_status gather_directory(ecl_error *err, const char *dir, text_buf *out)
+/* Appends every .cl file of dir in name order; prefix goes in front of each name in the #line
+ * directives ("mma/" for the tensor-core family). */
+static ecl_status gather_directory(ecl_error *err, const char *dir, const char *prefix, text_buf *out)
 {
     DIR *d = opendir(dir);
     if (!d)
@@ -111,11 +114,12 @@ static ecl_status gather_directory(ecl_error *err, const char *dir, text_buf *ou
     if (count > 1)
         qsort(names, count, sizeof *names, by_name);
     for (size_t i = 0; i < count && st == ECL_SUCCESS; i++) {
-        char path[4096], *text = NULL;
+        char path[4096], name[300], *text = NULL;
         size_t length = 0;
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        snprintf(name, sizeof name, "%s%s", prefix, names[i]);
         if ((st = read_whole_file(err, path, &text, &length)) == ECL_SUCCESS)
-            append_file(out, names[i], text, length);
+            append_file(out, name, text, length);
         ecl_free(text);
     }
     for (size_t i = 0; i < count; i++)
@@ -137,24 +141,28 @@ static const char *kernel_directory(void)
 #endif
 }
 
-ecl_status ecl_kernel_program_source(ecl_error *err, char **text, size_t *length, char *origin,
-                                     size_t origin_cap)
+ecl_status ecl_kernel_family_source(ecl_error *err, ecl_kernel_family family, char **text,
+                                    size_t *length, char *origin, size_t origin_cap)
 {
     *text = NULL;
     *length = 0;
     text_buf b = {0};
     const char *dir = kernel_directory();
+    const char *sub = family == ECL_KERNELS_MMA ? "mma/" : "";
     ecl_status st = ECL_SUCCESS;
     if (dir) {
-        snprintf(origin, origin_cap, "%s", dir);
-        st = gather_directory(err, dir, &b);
+        snprintf(origin, origin_cap, family == ECL_KERNELS_MMA ? "%s/mma" : "%s", dir);
+        st = gather_directory(err, origin, sub, &b);
     } else {
         snprintf(origin, origin_cap, "embedded");
-        for (const ecl_kernel_source *k = ecl_embedded_kernels; k->name; k++)
+        const ecl_kernel_source *table =
+            family == ECL_KERNELS_MMA ? ecl_embedded_mma_kernels : ecl_embedded_kernels;
+        for (const ecl_kernel_source *k = table; k->name; k++)
             append_file(&b, k->name, k->text, k->length);
         if (b.len == 0)
             st = ecl_fail(err, ECL_ERROR_BACKEND,
-                          "this build of einsumcl embeds no OpenCL kernels (kernels/ held no .cl file)");
+                          "this build of einsumcl embeds no OpenCL kernels (kernels/%s held no .cl "
+                          "file)", sub);
     }
     if (st == ECL_SUCCESS && b.failed)
         st = ecl_fail(err, ECL_ERROR_OUT_OF_MEMORY, "out of memory assembling the kernel source");
@@ -165,4 +173,10 @@ ecl_status ecl_kernel_program_source(ecl_error *err, char **text, size_t *length
     *text = b.data;
     *length = b.len;
     return ECL_SUCCESS;
+}
+
+ecl_status ecl_kernel_program_source(ecl_error *err, char **text, size_t *length, char *origin,
+                                     size_t origin_cap)
+{
+    return ecl_kernel_family_source(err, ECL_KERNELS_MAIN, text, length, origin, origin_cap);
 }

@@ -8,6 +8,7 @@
 #define ECL_OPENCL_BACKEND_H
 
 #include "backend.h"
+#include "kernel_sources.h"
 #include "opencl_loader.h"
 
 typedef struct ecl_ocl_device_info {
@@ -32,6 +33,8 @@ typedef struct ecl_ocl_backend {
     struct ecl_ocl_kernels *kernels[2];
     /* GEMM implementation choices and CLBlast tuning state (opencl_gemm_select.c), lazily made */
     struct ecl_ocl_gemm_state *gemm;
+    /* the tensor-core GEMM path: probe, kernels, self-checks (opencl_mma.c), lazily made */
+    struct ecl_ocl_mma *mma;
 } ecl_ocl_backend;
 
 /* "clEnqueueNDRangeKernel failed: CL_OUT_OF_RESOURCES (-5)"-style message into be->err; maps the
@@ -51,6 +54,10 @@ ecl_status ecl_backend_opencl_from_queue(cl_command_queue queue, ecl_error *err,
  * built with -DPRECISION=32 or 64): compiled once per backend and kept in be->program, through the
  * on-disk binary cache (program_cache.c). f64 fails clearly without cl_khr_fp64. */
 ecl_status ecl_ocl_program_get(ecl_ocl_backend *be, ecl_dtype dtype, cl_program *out);
+/* Builds the program of a kernel family with options, through the binary cache (a new program
+ * the caller releases). what names it in messages; a failure carries the build log. */
+ecl_status ecl_ocl_program_build(ecl_ocl_backend *be, ecl_kernel_family family,
+                                 const char *options, const char *what, cl_program *out);
 /* Kernel objects for dtype, created from that program once per backend (opencl_kernels.c). */
 ecl_status ecl_ocl_kernels_get(ecl_ocl_backend *be, ecl_dtype dtype, struct ecl_ocl_kernels **out);
 

@@ -1,23 +1,28 @@
 /*
- * The OpenCL backend's choice between its two GEMM implementations, CLBlast and einsumcl's own
- * batched kernel (kernels/gemm_batched.cl). ECL_GEMM=clblast|own|auto (default auto) sets the
- * mode per backend at its first GEMM. In auto, the first GEMM of each (dtype, transposition flags,
- * m, n, k, batch count) times both implementations and the faster one is remembered in the
- * backend; where CLBlast cannot run the product (library missing, a view beyond 32-bit indices)
- * the own kernel does it. Also holds the backend's CLBlast tuning state (clblast_tuning.c).
+ * The OpenCL backend's choice between its GEMM implementations: CLBlast, einsumcl's own batched
+ * SIMT kernel (kernels/gemm_batched.cl) and, for GEMMs of a compute mode (tf32, f16, bf16) on
+ * NVIDIA devices, the tensor-core kernels (kernels/mma/, opencl_mma.h; never for the default
+ * mode, which stays exact). ECL_GEMM=clblast|own|mma|auto (default auto) sets the mode per backend
+ * at its first GEMM. In auto, the first GEMM of each (dtype, compute mode, transposition flags,
+ * m, n, k, batch count) times every candidate and the fastest is remembered in the backend; where
+ * CLBlast cannot run the product (library missing, a view beyond 32-bit indices) it is no
+ * candidate. ECL_GEMM=mma runs compute-mode GEMMs on the tensor-core kernels, failing with
+ * ECL_ERROR_BACKEND (and the reason) where they are unavailable or failed their self-check, and
+ * default-mode GEMMs as auto does. Also holds the backend's CLBlast tuning state
+ * (clblast_tuning.c).
  */
 #ifndef ECL_OPENCL_GEMM_SELECT_H
 #define ECL_OPENCL_GEMM_SELECT_H
 
 #include "clblast_gemm.h"
 
-typedef enum ecl_gemm_mode { ECL_GEMM_AUTO, ECL_GEMM_CLBLAST, ECL_GEMM_OWN } ecl_gemm_mode;
-typedef enum ecl_gemm_impl { ECL_IMPL_CLBLAST, ECL_IMPL_OWN } ecl_gemm_impl;
+typedef enum ecl_gemm_mode { ECL_GEMM_AUTO, ECL_GEMM_CLBLAST, ECL_GEMM_OWN, ECL_GEMM_MMA } ecl_gemm_mode;
+typedef enum ecl_gemm_impl { ECL_IMPL_CLBLAST, ECL_IMPL_OWN, ECL_IMPL_MMA, ECL_IMPL_COUNT } ecl_gemm_impl;
 
 #define ECL_GEMM_CHOICES 64 /* remembered shapes per backend; the oldest is replaced */
 
 typedef struct ecl_gemm_choice {
-    int dtype, trans_a, trans_b;
+    int dtype, compute, trans_a, trans_b;
     int64_t m, n, k, count;
     ecl_gemm_impl impl;
 } ecl_gemm_choice;
@@ -28,9 +33,10 @@ typedef struct ecl_ocl_gemm_state {
     ecl_gemm_choice choice[ECL_GEMM_CHOICES];
     int nchoices, next_slot;
     /* counters for tests and verbose output */
-    int64_t runs[2];      /* GEMM steps run per implementation (measurement runs excluded) */
-    int64_t measurements; /* shapes timed in auto mode */
-    double last_ms[2];    /* the latest measurement's time per run, per implementation */
+    int64_t runs[ECL_IMPL_COUNT];   /* GEMM steps run per implementation (measurements excluded) */
+    int64_t measurements;           /* shapes timed in auto mode */
+    double last_ms[ECL_IMPL_COUNT]; /* the latest measurement's time per run (HUGE_VAL: not a
+                                     * candidate or failed), per implementation */
     /* CLBlast tuning (clblast_tuning.c) */
     int tuning_done;
     int tuning_applied; /* successful CLBlastOverrideParameters calls */
@@ -49,5 +55,8 @@ ecl_status ocl_gemm_run_clblast(ocl_gemm_job *job);
 /* The own kernel's path of a prepared job (opencl_gemm_own.c); any offsets and strides, 64-bit
  * indices; checks that every operand fits its buffer. */
 ecl_status ocl_gemm_run_own(ocl_gemm_job *job);
+/* The tensor-core path of a prepared float32 job of a compute mode (opencl_gemm_mma.c); callers
+ * ask ecl_ocl_mma_ready first. */
+ecl_status ocl_gemm_run_mma(ocl_gemm_job *job);
 
 #endif /* ECL_OPENCL_GEMM_SELECT_H */

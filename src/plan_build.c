@@ -221,6 +221,18 @@ static ecl_status reduce_unneeded(ecl_planner *p, ecl_view *v, const unsigned ch
 
 static int has(const ecl_view *v, int label) { return ecl_view_find(v, label) >= 0; }
 
+/* Whether *v has labels outside keep[] (reduce_unneeded would sum them). */
+static int needs_sum(const ecl_view *v, const unsigned char *keep)
+{
+    for (int d = 0; d < v->ndim; d++)
+        if (!keep[v->label[d]])
+            return 1;
+    return 0;
+}
+
+static ecl_status to_plan_dtype(ecl_planner *p, ecl_view *v);
+static ecl_status to_product_operand(ecl_planner *p, ecl_view *v);
+
 /* Contracts A and B into *result, keeping the labels marked in keep[]. final: result is the
  * output (and the step applies alpha and beta). */
 static ecl_status lower_pair(ecl_planner *p, ecl_view *A, ecl_view *B, const unsigned char *keep,
@@ -231,9 +243,21 @@ static ecl_status lower_pair(ecl_planner *p, ecl_view *A, ecl_view *B, const uns
         need_a[l] = keep[l] || has(B, l);
         need_b[l] = keep[l] || has(A, l);
     }
-    ecl_status st = reduce_unneeded(p, A, need_a);
+    /* Product operands in the plan's dtype, rounded to the compute mode's format; an operand with
+     * labels to sum first is rounded after the sum, so that every GEMM operand holds values exact
+     * in that format (what the tensor-core kernels take without rounding again). */
+    const int sum_a = needs_sum(A, need_a), sum_b = needs_sum(B, need_b);
+    ecl_status st = sum_a ? to_plan_dtype(p, A) : to_product_operand(p, A);
+    if (st == ECL_SUCCESS)
+        st = sum_b ? to_plan_dtype(p, B) : to_product_operand(p, B);
+    if (st == ECL_SUCCESS)
+        st = reduce_unneeded(p, A, need_a);
     if (st == ECL_SUCCESS)
         st = reduce_unneeded(p, B, need_b);
+    if (st == ECL_SUCCESS && sum_a)
+        st = to_product_operand(p, A);
+    if (st == ECL_SUCCESS && sum_b)
+        st = to_product_operand(p, B);
     if (st != ECL_SUCCESS)
         return st;
 
@@ -348,17 +372,13 @@ static ecl_status contract_path(ecl_planner *p, const ecl_path *path, ecl_view *
         ecl_view A = list[i], B = list[j], result;
         list_remove(list, &count, i > j ? i : j);
         list_remove(list, &count, i > j ? j : i);
-        ecl_status st = to_product_operand(p, &A);
-        if (st == ECL_SUCCESS)
-            st = to_product_operand(p, &B);
-        if (st != ECL_SUCCESS)
-            return st;
         unsigned char keep[ECL_MAX_LABELS];
         memcpy(keep, in_out, sizeof keep);
         for (int k = 0; k < count; k++)
             for (int d = 0; d < list[k].ndim; d++)
                 keep[list[k].label[d]] = 1;
-        if ((st = lower_pair(p, &A, &B, keep, count == 0, &result)) != ECL_SUCCESS)
+        ecl_status st = lower_pair(p, &A, &B, keep, count == 0, &result);
+        if (st != ECL_SUCCESS)
             return st;
         list[count++] = result;
     }

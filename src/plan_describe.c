@@ -185,18 +185,22 @@ static int64_t batch_count(const ecl_gemm_args *g)
     return n;
 }
 
-/* What the products compute in. Every device today emulates the compute modes (no tensor-core
- * kernels yet), so the text says so. */
+/* What the products compute in. The plan is device-independent: its rounding steps emulate the
+ * mode everywhere, and where the context's device has working tensor-core kernels its GEMM steps
+ * may run on them with the same operands (ecl_context_tensor_cores, `einsumcl devices`). */
 static const char *compute_text(const ecl_plan *plan)
 {
     const int f64 = plan->bound->dtype == ECL_F64;
     switch (plan->compute) {
     case ECL_COMPUTE_TF32:
-        return "tf32 (emulated: product operands rounded to tf32, float32 sums)";
+        return "tf32 (emulated: product operands rounded to tf32, float32 sums; GEMMs on tensor "
+               "cores where the device has them)";
     case ECL_COMPUTE_F16:
-        return "f16 (emulated: product operands rounded to float16, float32 sums)";
+        return "f16 (emulated: product operands rounded to float16, float32 sums; GEMMs on tensor "
+               "cores where the device has them)";
     case ECL_COMPUTE_BF16:
-        return "bf16 (emulated: product operands rounded to bfloat16, float32 sums)";
+        return "bf16 (emulated: product operands rounded to bfloat16, float32 sums; GEMMs on "
+               "tensor cores where the device has them)";
     default:
         return f64 ? "default (exact in float64)" : "default (exact in float32)";
     }

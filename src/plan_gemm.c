@@ -11,6 +11,7 @@
  * run as extra batch dims (stride 0 in the operand that lacks them): many smaller products instead
  * of a permute of the whole result, priced per extra product.
  */
+#include "dtype_internal.h"
 #include "planner.h"
 
 #include <stdlib.h>
@@ -318,8 +319,9 @@ ecl_status ecl_lower_gemm(ecl_planner *p, const ecl_view *A, const ecl_view *B, 
     s->dst = C;
     s->final = c.direct;
     ecl_gemm_args *g = &s->gemm;
-    *g = (ecl_gemm_args){.trans_a = fl.trans, .trans_b = fr.trans, .m = er, .n = ec, .k = ek,
-                         .lda = fl.ld, .ldb = fr.ld, .ldc = fc.ld};
+    *g = (ecl_gemm_args){.trans_a = fl.trans, .trans_b = fr.trans,
+                         .compute = (int)ecl_rounding_compute(p->b->round), .m = er, .n = ec,
+                         .k = ek, .lda = fl.ld, .ldb = fr.ld, .ldc = fc.ld};
     fill_batch(p, batch_all, nbatch_all, L, R, &C, g);
     double count = 1;
     for (int i = 0; i < g->nbatch; i++)

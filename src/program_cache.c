@@ -1,7 +1,8 @@
 /*
- * The kernel program of one precision, compiled once per backend: from the on-disk binary cache
- * when it holds a binary for exactly this source, build options, device, driver and library
- * version, else from source (then stored in the cache). A build failure is ECL_ERROR_BACKEND with
+ * Kernel programs, compiled through the on-disk binary cache: from the cache when it holds a
+ * binary for exactly this source, build options, device, driver and library version, else from
+ * source (then stored in the cache). The main program of each precision is built once per
+ * backend and kept there; other families (the tensor-core kernels) keep their own. A build failure is ECL_ERROR_BACKEND with
  * the compiler's log in the message; float64 on a device without cl_khr_fp64 is ECL_ERROR_DTYPE.
  * With ECL_VERBOSE=1 the full build log is also printed to stderr.
  */
@@ -118,6 +119,44 @@ static ecl_status build_from_source(ecl_ocl_backend *be, const char *source, siz
     return ECL_SUCCESS;
 }
 
+ecl_status ecl_ocl_program_build(ecl_ocl_backend *be, ecl_kernel_family family,
+                                 const char *options, const char *what, cl_program *out)
+{
+    *out = NULL;
+    char *source = NULL, origin[4096];
+    size_t length = 0;
+    ecl_status st = ecl_kernel_family_source(be->base.err, family, &source, &length, origin,
+                                             sizeof origin);
+    if (st != ECL_SUCCESS)
+        return st;
+    const char *key[] = {ECL_VERSION_STRING, options, be->info.name, be->info.vendor,
+                         be->info.driver_version, be->info.device_version, be->info.platform_name};
+    char path[4096];
+    int cached = ecl_binary_cache_path(key, (int)(sizeof key / sizeof key[0]), source, length, path,
+                                       sizeof path);
+    cl_program program = NULL;
+    unsigned char *binary = NULL;
+    size_t size = 0;
+    /* another process building the same program: wait for it, then load its binary */
+    const int lock = cached ? ecl_binary_cache_lock(path) : -1;
+    if (cached && ecl_binary_cache_load(path, &binary, &size))
+        program = build_from_binary(be, binary, size, options);
+    ecl_free(binary);
+    if (!program) {
+        st = build_from_source(be, source, length, options, what, origin, &program);
+        if (st == ECL_SUCCESS && cached && (binary = program_binary(program, &size)) != NULL)
+            ecl_binary_cache_store(path, binary, size);
+        ecl_free(binary);
+    } else if (verbose()) {
+        fprintf(stderr, "einsumcl: %s kernels loaded from the binary cache %s\n", what, path);
+    }
+    ecl_binary_cache_unlock(lock);
+    ecl_free(source);
+    if (st == ECL_SUCCESS)
+        *out = program;
+    return st;
+}
+
 ecl_status ecl_ocl_program_get(ecl_ocl_backend *be, ecl_dtype dtype, cl_program *out)
 {
     *out = NULL;
@@ -133,32 +172,9 @@ ecl_status ecl_ocl_program_get(ecl_ocl_backend *be, ecl_dtype dtype, cl_program 
                         "float64 needs the cl_khr_fp64 extension, which the OpenCL device %s lacks",
                         be->info.name);
     const char *options = slot ? "-DPRECISION=64 -cl-std=CL1.2" : "-DPRECISION=32 -cl-std=CL1.2";
-    const char *what = ecl_dtype_name(dtype);
-    char *source = NULL, origin[4096];
-    size_t length = 0;
-    ecl_status st = ecl_kernel_program_source(be->base.err, &source, &length, origin, sizeof origin);
-    if (st != ECL_SUCCESS)
-        return st;
-    const char *key[] = {ECL_VERSION_STRING, options, be->info.name, be->info.vendor,
-                         be->info.driver_version, be->info.device_version, be->info.platform_name};
-    char path[4096];
-    int cached = ecl_binary_cache_path(key, (int)(sizeof key / sizeof key[0]), source, length, path,
-                                       sizeof path);
-    cl_program program = NULL;
-    unsigned char *binary = NULL;
-    size_t size = 0;
-    if (cached && ecl_binary_cache_load(path, &binary, &size))
-        program = build_from_binary(be, binary, size, options);
-    ecl_free(binary);
-    if (!program) {
-        st = build_from_source(be, source, length, options, what, origin, &program);
-        if (st == ECL_SUCCESS && cached && (binary = program_binary(program, &size)) != NULL)
-            ecl_binary_cache_store(path, binary, size);
-        ecl_free(binary);
-    } else if (verbose()) {
-        fprintf(stderr, "einsumcl: %s kernels loaded from the binary cache %s\n", what, path);
-    }
-    ecl_free(source);
+    cl_program program;
+    ecl_status st = ecl_ocl_program_build(be, ECL_KERNELS_MAIN, options, ecl_dtype_name(dtype),
+                                          &program);
     if (st != ECL_SUCCESS)
         return st;
     be->program[slot] = program;

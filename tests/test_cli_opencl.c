@@ -131,6 +131,34 @@ Test(cli_device, devices_lists_every_device_and_marks_auto)
     free_run(&r);
 }
 
+/* The last line says what the compute modes run on: the CPU path emulates them; an OpenCL device
+ * that is not NVIDIA's says why it has no tensor cores; ECL_MMA_EMULATE=1 shows the self-check. */
+Test(cli_device, devices_reports_tensor_cores)
+{
+    cli_run cpu = run((const char *[]){"devices", NULL}, (const char *[]){"ECL_BACKEND=cpu", NULL});
+    cr_assert_eq(cpu.status, 0, "stderr: %s", cpu.err);
+    cr_expect_not_null(strstr(cpu.out, "\ntensor cores: none on the CPU path"), "%s", cpu.out);
+    free_run(&cpu);
+    ecl_device_info *list = NULL;
+    int count = 0, auto_index = -1;
+    if (ecl_device_list(&list, &count, &auto_index) != ECL_SUCCESS)
+        ecl_test_skip_no_opencl(ecl_last_create_error());
+    const int nvidia = auto_index >= 0 && strstr(list[auto_index].vendor, "NVIDIA");
+    ecl_device_list_free(list);
+    cli_run r = run((const char *[]){"devices", NULL}, (const char *[]){"ECL_BACKEND=opencl", NULL});
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    cr_expect_not_null(strstr(r.out, "\ntensor cores"), "%s", r.out);
+    if (!nvidia)
+        cr_expect_not_null(strstr(r.out, "no: the device's vendor is"), "%s", r.out);
+    free_run(&r);
+    r = run((const char *[]){"devices", NULL},
+            (const char *[]){"ECL_BACKEND=opencl", "ECL_MMA_EMULATE=1", NULL});
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    cr_expect_not_null(strstr(r.out, "  tf32: yes: self-check passed (emulated instruction)"), "%s",
+                       r.out);
+    free_run(&r);
+}
+
 Test(cli_device, devices_marks_the_device_when_opencl_is_asked_for)
 {
     ecl_device_info *list = NULL;

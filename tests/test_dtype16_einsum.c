@@ -260,6 +260,41 @@ BOTH_BACKENDS(compute_modes_round)
     ecl_context_destroy(ctx);
 }
 
+/* An operand with a label only it has is summed first, then rounded (so every GEMM operand is
+ * exact in the mode's format): in 'ij,j->j' under tf32, A = [[1 + 2^-12], [2^-12]] sums to
+ * 1 + 2^-11, a tie that rounds to 1 (even); rounding before the sum would give 1 + 2^-12. */
+BOTH_BACKENDS(compute_mode_rounds_after_sum)
+{
+    ecl_context *ctx = ecl_test_context(kind);
+    const int64_t sa[2] = {2, 1}, sb[1] = {1};
+    const float av[2] = {1.0f + 0x1p-12f, 0x1p-12f}, bv[1] = {1.0f};
+    ecl_tensor *a, *b, *out;
+    cr_assert_eq(ecl_tensor_create(ctx, ECL_F32, 2, sa, &a), ECL_SUCCESS);
+    cr_assert_eq(ecl_tensor_create(ctx, ECL_F32, 1, sb, &b), ECL_SUCCESS);
+    cr_assert_eq(ecl_tensor_create(ctx, ECL_F32, 1, sb, &out), ECL_SUCCESS);
+    ecl_tensor_write(a, av, sizeof av);
+    ecl_tensor_write(b, bv, sizeof bv);
+    const ecl_tensor_desc desc[2] = {{ECL_F32, 2, sa, NULL}, {ECL_F32, 1, sb, NULL}};
+    ecl_plan_options opt;
+    ecl_plan_options_init(&opt);
+    opt.compute = ECL_COMPUTE_TF32;
+    ecl_plan *plan;
+    cr_assert_eq(ecl_plan_create(ctx, "ij,j->j", 2, desc, &opt, &plan), ECL_SUCCESS);
+    const char *text = ecl_plan_describe(plan);
+    const char *sum = strstr(text, "reduce"), *round = sum ? strstr(sum, "round to tf32") : NULL;
+    cr_assert(sum && round, "the sum comes before the rounding:\n%s", text);
+    const ecl_tensor *in[2] = {a, b};
+    cr_assert_eq(ecl_plan_execute(plan, in, out, 1.0, 0.0), ECL_SUCCESS);
+    float got;
+    ecl_tensor_read(out, &got, sizeof got);
+    cr_assert_eq(got, 1.0f, "got %.9g, expected 1", got);
+    ecl_plan_destroy(plan);
+    ecl_tensor_destroy(a);
+    ecl_tensor_destroy(b);
+    ecl_tensor_destroy(out);
+    ecl_context_destroy(ctx);
+}
+
 /* The final converting copy applies alpha and beta and rounds: ties to even, overflow, NaN. */
 BOTH_BACKENDS(output_rounding_with_alpha_beta)
 {

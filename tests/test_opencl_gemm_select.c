@@ -127,7 +127,7 @@ Test(opencl_gemm_select, unknown_mode_is_an_error)
     cr_assert_eq(be->ops->alloc(be, 4096, &x), ECL_SUCCESS, "%s", err.message);
     cr_assert_eq(be->ops->gemm(be, ECL_F32, &gc.g, x, 0, x, 0, x, 512, 1, 0),
                  ECL_ERROR_INVALID_ARGUMENT);
-    cr_assert(strstr(err.message, "ECL_GEMM=fastest: expected clblast, own or auto"), "%s",
+    cr_assert(strstr(err.message, "ECL_GEMM=fastest: expected clblast, own, mma or auto"), "%s",
               err.message);
     be->ops->free(be, x);
 }

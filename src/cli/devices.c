@@ -1,8 +1,9 @@
 /*
  * `einsumcl devices`: the CPU path, then every OpenCL platform and device with its facts (type,
  * compute units, clock, global and local memory, largest allocation, fp64, versions), or why
- * OpenCL is unavailable. The backend an automatic context would use is marked [auto], and a last
- * line says what the automatic choice is and why.
+ * OpenCL is unavailable. The backend an automatic context would use is marked [auto]; a line says
+ * what the automatic choice is and why, and the last whether its compute modes (tf32, f16, bf16)
+ * run on tensor cores there (NVIDIA GPUs: probed and self-checked by this command) or why not.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,9 @@ void ecl_cli_devices_usage(FILE *out)
           "  Lists the CPU path and every OpenCL platform and device; the one an automatic\n"
           "  context would use is marked [auto]. Pick a device with --device P:D or a name\n"
           "  substring (or the ECL_DEVICE variable); CPU OpenCL devices are used automatically\n"
-          "  only with --backend opencl (or ECL_BACKEND=opencl).\n",
+          "  only with --backend opencl (or ECL_BACKEND=opencl). The last line says whether the\n"
+          "  compute modes run on tensor cores on that device (NVIDIA GPUs: probed and\n"
+          "  self-checked here; ECL_MMA_SELFCHECK=full checks more shapes) or why not.\n",
           out);
 }
 
@@ -90,6 +93,38 @@ static void print_auto_line(ecl_backend_kind kind, const ecl_device_info *chosen
                "used only with --backend opencl or ECL_BACKEND=opencl)\n");
 }
 
+static const ecl_compute modes[3] = {ECL_COMPUTE_TF32, ECL_COMPUTE_F16, ECL_COMPUTE_BF16};
+
+/* Per compute mode: "yes: ..." or "no: ..." for the automatic context (its device's tensor cores,
+ * which the first query probes and self-checks). */
+static void describe_tensor_cores(ecl_context *ctx, char lines[3][700])
+{
+    for (int i = 0; i < 3; i++) {
+        int available = 0;
+        char detail[640] = "";
+        if (ecl_context_tensor_cores(ctx, modes[i], &available, detail, sizeof detail) != ECL_SUCCESS)
+            snprintf(detail, sizeof detail, "%s", ecl_context_last_error(ctx));
+        snprintf(lines[i], 700, "%s: %s", available ? "yes" : "no", detail);
+    }
+}
+
+/* What the compute modes run on, after the auto line. */
+static void print_tensor_cores(ecl_backend_kind kind, char lines[3][700])
+{
+    if (kind != ECL_BACKEND_OPENCL) {
+        printf("tensor cores: none on the CPU path (compute modes tf32, f16, bf16 are emulated)\n");
+        return;
+    }
+    if (strcmp(lines[0], lines[1]) == 0 && strcmp(lines[1], lines[2]) == 0) {
+        printf("tensor cores (compute modes tf32, f16, bf16): %s%s\n", lines[0],
+               strncmp(lines[0], "no", 2) == 0 ? "; the modes are emulated" : "");
+        return;
+    }
+    printf("tensor cores (compute modes on the auto device; where not, the mode is emulated):\n");
+    for (int i = 0; i < 3; i++)
+        printf("  %s: %s\n", ecl_compute_name(modes[i]), lines[i]);
+}
+
 int ecl_cli_devices(int argc, char **argv)
 {
     if (argc > 1) {
@@ -110,12 +145,14 @@ int ecl_cli_devices(int argc, char **argv)
 
     /* What an automatic context really opens (ECL_BACKEND and ECL_DEVICE apply). */
     ecl_backend_kind auto_kind = ECL_BACKEND_AUTO;
-    char auto_failure[1024] = "";
+    char auto_failure[1024] = "", tensor_cores[3][700];
     ecl_context *ctx = NULL;
-    if (ecl_context_create(NULL, &ctx) == ECL_SUCCESS)
+    if (ecl_context_create(NULL, &ctx) == ECL_SUCCESS) {
         auto_kind = ecl_context_backend(ctx);
-    else
+        describe_tensor_cores(ctx, tensor_cores);
+    } else {
         snprintf(auto_failure, sizeof auto_failure, "%s", ecl_last_create_error());
+    }
     ecl_context_destroy(ctx);
     ctx = NULL;
 
@@ -136,6 +173,8 @@ int ecl_cli_devices(int argc, char **argv)
         printf("opencl: unavailable (%s)\n", opencl_failure);
     print_auto_line(auto_kind, auto_device >= 0 ? &devices[auto_device] : NULL,
                     auto_failure[0] ? auto_failure : NULL, listed == ECL_SUCCESS);
+    if (!auto_failure[0])
+        print_tensor_cores(auto_kind, tensor_cores);
     ecl_device_list_free(devices);
     if (fflush(stdout) != 0) {
         ecl_cli_error("cannot write to standard output");

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "half.h"
+
 uint64_t gemm_rng_state;
 static uint64_t next_u64(void)
 {
@@ -80,6 +82,16 @@ static void store(ecl_dtype t, void *p, int64_t i, double x)
         ((double *)p)[i] = x;
 }
 
+/* x rounded to the format of compute mode c (identity for the default). */
+static double round_to(int c, double x)
+{
+    const float f = (float)x;
+    return c == ECL_COMPUTE_TF32 ? ecl_round_tf32(f)
+           : c == ECL_COMPUTE_F16 ? ecl_round_f16(f)
+           : c == ECL_COMPUTE_BF16 ? ecl_round_bf16(f)
+                                   : x;
+}
+
 static int next_index(int nd, const int64_t *shape, int64_t *idx)
 {
     for (int d = nd - 1; d >= 0; d--) {
@@ -102,8 +114,10 @@ void gemm_case_check(ecl_backend *be, ecl_error *errp, const gcase *gc, const ch
         reach(g, o, &lo, &hi);
         len[o] = gc->off[o] + hi + 2;
         host[o] = malloc((size_t)len[o] * esize(t));
-        for (int64_t i = 0; i < len[o]; i++)
-            store(t, host[o], i, o == 2 && gc->nan_c ? NAN : gemm_unit());
+        for (int64_t i = 0; i < len[o]; i++) {
+            const double x = o == 2 && gc->nan_c ? NAN : gemm_unit();
+            store(t, host[o], i, o < 2 && !gc->raw ? round_to(g->compute, x) : x);
+        }
         cr_assert_eq(be->ops->alloc(be, (size_t)len[o] * esize(t), &mem[o]), ECL_SUCCESS, "%s",
                      errp->message);
         cr_assert_eq(be->ops->write(be, mem[o], 0, host[o], (size_t)len[o] * esize(t)),
@@ -130,7 +144,8 @@ void gemm_case_check(ecl_backend *be, ecl_error *errp, const gcase *gc, const ch
                 for (int64_t p = 0; p < g->k; p++) {
                     int64_t ia = g->trans_a ? p * g->lda + i : i * g->lda + p;
                     int64_t ib = g->trans_b ? j * g->ldb + p : p * g->ldb + j;
-                    long double x = (long double)load(t, host[0], oa + ia) * load(t, host[1], ob + ib);
+                    long double x = (long double)round_to(g->compute, load(t, host[0], oa + ia)) *
+                                    round_to(g->compute, load(t, host[1], ob + ib));
                     s += x;
                     sabs += fabsl(x);
                 }

@@ -3,7 +3,10 @@
  * (shared by the GEMM tests: test_opencl_gemm.c for the dispatch and CLBlast, and
  * test_opencl_gemm_own.c for the own kernel): operands are filled with random values around guard
  * elements, and every element of C's buffer is compared (outside C's view: unchanged bits;
- * inside: a tolerance growing with k and with the sum of |terms|).
+ * inside: a tolerance growing with k and with the sum of |terms|). With g.compute set (a compute
+ * mode), A and B hold values rounded to the mode's format, as the planner hands them over, unless
+ * raw asks for unrounded ones (only the tensor-core kernels round by themselves); the reference
+ * multiplies the rounded values either way.
  */
 #ifndef ECL_TEST_GEMM_CASE_H
 #define ECL_TEST_GEMM_CASE_H
@@ -19,6 +22,7 @@ typedef struct gcase {
     int64_t off[3];
     double alpha, beta;
     int nan_c; /* C starts as NaN: with beta == 0 it must not be read */
+    int raw;   /* with g.compute: A and B not rounded to the mode's format beforehand */
 } gcase;
 
 /* splitmix64 stream the cases and their data come from; tests seed it for reproducible cases. */
