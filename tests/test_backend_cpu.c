@@ -624,6 +624,21 @@ Test(backend_cpu, gemm_random_large)
         gemm_random(30000 + iter, 130, 150, 1, -1);
 }
 
+/* Leading dims (padded by 0-2 when pad) and the three operands of a case whose sizes, flags and
+ * batch are set; C starts as NaN when c_nan (for beta == 0). */
+static void lay_out_case(gemm_case *gc, int pad, int c_nan)
+{
+    ecl_gemm_args *g = &gc->g;
+    g->lda = (g->trans_a ? g->m : g->k) + (pad ? rnd(0, 2) : 0);
+    g->ldb = (g->trans_b ? g->k : g->n) + (pad ? rnd(0, 2) : 0);
+    g->ldc = g->n + (pad ? rnd(0, 2) : 0);
+    gemm_operand(&gc->a, gc->dtype, g, g->trans_a ? g->k : g->m, g->trans_a ? g->m : g->k, g->lda,
+                 1, g->batch_stride_a, 0);
+    gemm_operand(&gc->b, gc->dtype, g, g->trans_b ? g->n : g->k, g->trans_b ? g->k : g->n, g->ldb,
+                 1, g->batch_stride_b, 0);
+    gemm_operand(&gc->c, gc->dtype, g, g->m, g->n, g->ldc, 0, g->batch_stride_c, c_nan);
+}
+
 /* Products with one row or one column of C (matrix-vector, run as cblas gemv): every transposition,
  * padded leading dims, a batch, and each alpha/beta pair (beta 0 over a C full of NaN). */
 Test(backend_cpu, gemm_vector_shapes)
@@ -640,15 +655,7 @@ Test(backend_cpu, gemm_vector_shapes)
         g->k = 700;
         g->nbatch = 1;
         g->batch_shape[0] = 3;
-        g->lda = (g->trans_a ? g->m : g->k) + rnd(0, 2);
-        g->ldb = (g->trans_b ? g->k : g->n) + rnd(0, 2);
-        g->ldc = g->n + rnd(0, 2);
-        gemm_operand(&gc.a, gc.dtype, g, g->trans_a ? g->k : g->m, g->trans_a ? g->m : g->k,
-                     g->lda, 1, g->batch_stride_a, 0);
-        gemm_operand(&gc.b, gc.dtype, g, g->trans_b ? g->n : g->k, g->trans_b ? g->k : g->n,
-                     g->ldb, 1, g->batch_stride_b, 0);
-        gemm_operand(&gc.c, gc.dtype, g, g->m, g->n, g->ldc, 0, g->batch_stride_c,
-                     betas[s] == 0.0);
+        lay_out_case(&gc, 1, betas[s] == 0.0);
         char what[160];
         snprintf(what, sizeof what, "vector gemm %d: t%d%d m %lld n %lld scalars %d", iter,
                  g->trans_a, g->trans_b, (long long)g->m, (long long)g->n, s);
@@ -670,14 +677,7 @@ Test(backend_cpu, gemm_many_small_batches)
         g->nbatch = 2;
         g->batch_shape[0] = tiny ? 64 : 12;
         g->batch_shape[1] = tiny ? 80 : 16;
-        g->lda = g->trans_a ? g->m : g->k;
-        g->ldb = g->trans_b ? g->k : g->n;
-        g->ldc = g->n;
-        gemm_operand(&gc.a, gc.dtype, g, g->trans_a ? g->k : g->m, g->trans_a ? g->m : g->k,
-                     g->lda, 1, g->batch_stride_a, 0);
-        gemm_operand(&gc.b, gc.dtype, g, g->trans_b ? g->n : g->k, g->trans_b ? g->k : g->n,
-                     g->ldb, 1, g->batch_stride_b, 0);
-        gemm_operand(&gc.c, gc.dtype, g, g->m, g->n, g->ldc, 0, g->batch_stride_c, iter % 8 < 4);
+        lay_out_case(&gc, 0, iter % 8 < 4);
         check_gemm(&gc, iter % 8 < 4 ? 1.0 : 0.5, iter % 8 < 4 ? 0.0 : 2.0, "gemm many batches");
     }
 }
@@ -701,15 +701,7 @@ Test(backend_cpu, gemm_small_register_blocks)
                 g->m = ms[mi], g->n = ns[ni], g->k = ks[ki];
                 g->nbatch = 1;
                 g->batch_shape[0] = 1 + iter % 3;
-                g->lda = (g->trans_a ? g->m : g->k) + rnd(0, 2);
-                g->ldb = (g->trans_b ? g->k : g->n) + rnd(0, 2);
-                g->ldc = g->n + rnd(0, 2);
-                gemm_operand(&gc.a, gc.dtype, g, g->trans_a ? g->k : g->m, g->trans_a ? g->m : g->k,
-                             g->lda, 1, g->batch_stride_a, 0);
-                gemm_operand(&gc.b, gc.dtype, g, g->trans_b ? g->n : g->k, g->trans_b ? g->k : g->n,
-                             g->ldb, 1, g->batch_stride_b, 0);
-                gemm_operand(&gc.c, gc.dtype, g, g->m, g->n, g->ldc, 0, g->batch_stride_c,
-                             betas[s] == 0.0);
+                lay_out_case(&gc, 1, betas[s] == 0.0);
                 char what[160];
                 snprintf(what, sizeof what, "small gemm %d: t%d%d m %lld n %lld k %lld scalars %d", iter,
                          g->trans_a, g->trans_b, (long long)g->m, (long long)g->n, (long long)g->k, s);
