@@ -1,9 +1,10 @@
 /*
- * The CPU backend's batched GEMM on OpenBLAS. One large product goes straight to cblas_?gemm and
- * OpenBLAS's own threads; many products are spread over OpenMP threads with OpenBLAS held to one
- * thread meanwhile. k == 0 leaves beta * C. Small float32 products run in our register-blocked
- * kernel (cpu_gemm_small.c); other tiny products, and layouts cblas cannot express (a leading
- * dimension below the row length, sizes beyond its integer type), run as plain loops
+ * The CPU backend's batched GEMM on OpenBLAS. Products are spread over OpenMP threads with
+ * OpenBLAS held to one thread meanwhile; few large products are first cut into blocks of C's rows
+ * or columns, so that all the work runs on one thread pool. k == 0 leaves beta * C. Small float32
+ * products run in our register-blocked kernel (cpu_gemm_small.c); other tiny products, and layouts
+ * cblas cannot express (a leading dimension below the row length, sizes beyond its integer type),
+ * run as plain loops
  * (cpu_gemm_loops.c).
  */
 #include "cpu_gemm.h"
@@ -19,6 +20,8 @@
 #define TINY_WORK_FLOPS (1 << 22)
 /* cblas products below this many flops (16^3 multiply-adds) are run in turn, not concurrently. */
 #define MIN_PARALLEL_BLAS_FLOPS (2 * 16 * 16 * 16)
+/* A product is cut into blocks of at least this many rows or columns of C. */
+#define SPLIT_MIN_EXTENT 32
 
 static int64_t max64(int64_t x, int64_t y) { return x > y ? x : y; }
 
@@ -149,39 +152,91 @@ static ecl_status scale_c(ecl_backend *be, ecl_dtype dtype, const ecl_gemm_args 
     return ecl_cpu_scale(be, dtype, &view, beta);
 }
 
-/* OpenMP threads for a batch of products (1: run them in turn, letting OpenBLAS thread each). */
+/* OpenMP threads for a batch of products (1: run them in turn on this thread). */
 static int batch_threads(const ecl_cpu_backend *be, const cpu_gemm_one *one, int64_t nbatch)
 {
     const double flops = 2.0 * (double)one->m * (double)one->n * (double)one->k;
-    const int nt = be->threads < nbatch ? be->threads : (int)nbatch;
+    const int nt = be->threads;
     if (nt <= 1 || flops * (double)nbatch < TINY_WORK_FLOPS)
         return 1;
     if (one->use_blas && flops < MIN_PARALLEL_BLAS_FLOPS)
         return 1;  /* concurrent tiny cblas calls contend for OpenBLAS's buffer lock */
-    if (one->use_blas && flops > SMALL_GEMM_FLOPS && nbatch < 4 * nt)
-        return 1;  /* few large products: OpenBLAS threads each one */
     return nt;
+}
+
+/* Parts each product is cut into (rows of C when m >= n, else columns) so that few large
+ * products still give every OpenMP thread work. Splitting ourselves instead of letting OpenBLAS
+ * thread each product keeps one thread pool: OpenBLAS's workers, which spin for a while after
+ * each threaded call, would otherwise take cores from the OpenMP threads of the next step (and
+ * the reverse), see bench/RESULTS.md. */
+static int64_t product_parts(const cpu_gemm_one *one, int64_t nbatch, int nt)
+{
+    const int64_t extent = one->m >= one->n ? one->m : one->n;
+    if (!one->use_blas || nt <= 1 || nbatch >= 4 * nt)
+        return 1;
+    int64_t parts = (2 * nt + nbatch - 1) / nbatch; /* two per thread evens out uneven cores */
+    if (parts > extent / SPLIT_MIN_EXTENT)
+        parts = extent / SPLIT_MIN_EXTENT;
+    return parts > 1 ? parts : 1;
+}
+
+/* Part `part` of `parts` of one product: the sub-product on a block of C's rows or columns. */
+static void run_part(const cpu_gemm_one *one, int64_t part, int64_t parts, const char *a,
+                     const char *b, char *c)
+{
+    if (parts == 1) {
+        run_one(one, a, b, c);
+        return;
+    }
+    const int64_t esz = (int64_t)ecl_dtype_size(one->dtype);
+    cpu_gemm_one sub = *one;
+    int64_t begin, end;
+    if (one->m >= one->n) {
+        cpu_chunk_range(one->m, parts, part, &begin, &end);
+        sub.m = end - begin;
+        a += (one->trans_a ? begin : begin * one->lda) * esz;
+        c += begin * one->ldc * esz;
+    } else {
+        cpu_chunk_range(one->n, parts, part, &begin, &end);
+        sub.n = end - begin;
+        b += (one->trans_b ? begin * one->ldb : begin) * esz;
+        c += begin * esz;
+    }
+    if (sub.m > 0 && sub.n > 0)
+        run_one(&sub, a, b, c);
 }
 
 static void run_batches(const ecl_cpu_backend *be, const cpu_gemm_one *one,
                         const cpu_space *batch, int64_t nbatch, char *const *base)
 {
     const int64_t esz = (int64_t)ecl_dtype_size(one->dtype);
-    const int nt = batch_threads(be, one, nbatch);
+    int nt = batch_threads(be, one, nbatch);
+    int64_t parts = product_parts(one, nbatch, nt);
+    const double flops = 2.0 * (double)one->m * (double)one->n * (double)one->k;
+    if (nbatch < nt && one->use_blas && parts == 1 && flops > SMALL_GEMM_FLOPS) {
+        /* too narrow to cut (m and n both under 2 * SPLIT_MIN_EXTENT, long k): OpenBLAS threads
+         * each product, the one case left where its pool runs */
+        nt = 1;
+        parts = 1;
+    }
+    const int64_t ntasks = nbatch * parts;
     const int blas_threads = nt > 1 && one->use_blas ? openblas_get_num_threads() : 1;
     if (blas_threads > 1)
         openblas_set_num_threads(1);
-    const double mnk = (double)one->m * (double)one->n * (double)one->k;
-    const int64_t nchunks = cpu_chunk_count(nbatch, mnk < CPU_GRAIN ? (int64_t)mnk : CPU_GRAIN, nt);
+    const double mnk = (double)one->m * (double)one->n * (double)one->k / (double)parts;
+    const int64_t nchunks = cpu_chunk_count(ntasks, mnk < CPU_GRAIN ? (int64_t)mnk : CPU_GRAIN, nt);
 #pragma omp parallel for num_threads(nt) schedule(dynamic, 1) if (nt > 1)
     for (int64_t chunk = 0; chunk < nchunks; chunk++) {
         int64_t begin, end;
-        cpu_chunk_range(nbatch, nchunks, chunk, &begin, &end);
+        cpu_chunk_range(ntasks, nchunks, chunk, &begin, &end);
         cpu_odo it;
-        cpu_odo_seek(&it, batch, 0, batch->nd, begin);
-        for (int64_t t = begin; t < end; t++, cpu_odo_next(&it, batch, 0, batch->nd))
-            run_one(one, base[1] + it.off[1] * esz, base[2] + it.off[2] * esz,
-                    base[0] + it.off[0] * esz);
+        cpu_odo_seek(&it, batch, 0, batch->nd, begin / parts);
+        for (int64_t t = begin; t < end; t++) {
+            if (t > begin && t % parts == 0)
+                cpu_odo_next(&it, batch, 0, batch->nd);
+            run_part(one, t % parts, parts, base[1] + it.off[1] * esz,
+                     base[2] + it.off[2] * esz, base[0] + it.off[0] * esz);
+        }
     }
     if (blas_threads > 1)
         openblas_set_num_threads(blas_threads);

@@ -682,6 +682,36 @@ Test(backend_cpu, gemm_many_small_batches)
     }
 }
 
+/* Few large products on a 3-thread backend are cut into blocks of C's rows (m >= n) or columns
+ * (m < n) run on the OpenMP threads: every transposition, 1 to 3 products (3 to 6 blocks each,
+ * ragged), padded leading dims, matrix-vector shapes (one row or column of C, cut along the other
+ * side), and each alpha/beta pair. */
+Test(backend_cpu, gemm_few_products_cut_into_blocks)
+{
+    be->ops->destroy(be);
+    cr_assert_eq(ecl_backend_cpu_create(3, &err, &be), ECL_SUCCESS, "%s", err.message);
+    const int64_t mn[][2] = {{203, 70}, {70, 203}, {1, 301}, {301, 1}};
+    for (int iter = 0; iter < 48; iter++) {
+        rng_state = 60000 + (uint64_t)iter;
+        gemm_case gc = {.dtype = iter & 1 ? ECL_F64 : ECL_F32};
+        ecl_gemm_args *g = &gc.g;
+        const int s = iter % NSCALARS;
+        g->trans_a = iter >> 1 & 1;
+        g->trans_b = iter >> 2 & 1;
+        g->m = mn[iter / 12][0];
+        g->n = mn[iter / 12][1];
+        g->k = g->m == 1 || g->n == 1 ? 8000 : 160; /* >= 4M flops in all, so threads are used */
+        g->nbatch = 1;
+        g->batch_shape[0] = 1 + iter % 3;
+        lay_out_case(&gc, 1, betas[s] == 0.0);
+        char what[160];
+        snprintf(what, sizeof what, "cut gemm %d: t%d%d m %lld n %lld batch %lld scalars %d", iter,
+                 g->trans_a, g->trans_b, (long long)g->m, (long long)g->n,
+                 (long long)g->batch_shape[0], s);
+        check_gemm(&gc, alphas[s], betas[s], what);
+    }
+}
+
 /* Sizes around the small-product kernel's register blocks (4 rows by 16 columns of C): full
  * blocks, ragged right and bottom edges, every transposition (op(B) packed when transposed),
  * padded leading dims, and each alpha/beta pair (beta 0 over a C full of NaN). */
