@@ -213,14 +213,16 @@ static void run_batches(const ecl_cpu_backend *be, const cpu_gemm_one *one,
     int nt = batch_threads(be, one, nbatch);
     int64_t parts = product_parts(one, nbatch, nt);
     const double flops = 2.0 * (double)one->m * (double)one->n * (double)one->k;
-    if (nbatch < nt && one->use_blas && parts == 1 && flops > SMALL_GEMM_FLOPS) {
+    const int narrow = nbatch < nt && one->use_blas && parts == 1 && flops > SMALL_GEMM_FLOPS;
+    if (narrow) {
         /* too narrow to cut (m and n both under 2 * SPLIT_MIN_EXTENT, long k): OpenBLAS threads
          * each product, the one case left where its pool runs */
         nt = 1;
-        parts = 1;
     }
     const int64_t ntasks = nbatch * parts;
-    const int blas_threads = nt > 1 && one->use_blas ? openblas_get_num_threads() : 1;
+    /* Everywhere else OpenBLAS runs on one thread, also for work too small to thread here: its
+     * own threshold would still wake its pool for products of a few hundred thousand flops. */
+    const int blas_threads = !narrow && one->use_blas ? openblas_get_num_threads() : 1;
     if (blas_threads > 1)
         openblas_set_num_threads(1);
     const double mnk = (double)one->m * (double)one->n * (double)one->k / (double)parts;
