@@ -2,7 +2,7 @@
 # Installs the Debian packages einsumcl needs to build, test and benchmark (run as root or with sudo).
 # Extra package names given as arguments are installed too (the hardening scripts add clang, valgrind).
 set -euo pipefail
-packages=(build-essential cmake pkg-config libopenblas-dev libcriterion-dev
+packages=(build-essential cmake pkg-config libopenblas-openmp-dev libcriterion-dev
           opencl-c-headers ocl-icd-opencl-dev libclblast-dev pocl-opencl-icd clinfo "$@")
 missing=()
 for p in "${packages[@]}"; do
