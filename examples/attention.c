@@ -7,8 +7,14 @@
  * Nothing leaves the device until O is read. O is then checked against a reference computed here
  * in double; the maximum error is printed and a mismatch exits with status 1.
  *
- * usage: example_attention [--backend cpu|opencl|auto] [--dtype float32|float64]
- *                          [--mask none|causal] [--describe] [B N H D]
+ * The tensors are float32, float64, float16 or bfloat16 (--dtype); --compute picks what the two
+ * products compute in (tf32, f16 or bf16 for float32 tensors: tensor cores on NVIDIA GPUs, the
+ * same rounding emulated elsewhere). The tolerance grows with the unit roundoff of the storage and
+ * compute types.
+ *
+ * usage: example_attention [--backend cpu|opencl|auto] [--dtype float32|float64|float16|bfloat16]
+ *                          [--compute default|tf32|f16|bf16] [--mask none|causal] [--describe]
+ *                          [B N H D]
  * Exit status: 0 match, 1 mismatch or failure, 2 bad usage, 77 skipped: OpenCL asked for but
  * unavailable, or float64 on a device without it.
  */
@@ -31,6 +37,7 @@
 typedef struct options {
     ecl_backend_kind backend;
     ecl_dtype dtype;
+    ecl_compute compute;
     int causal, describe;
     int64_t b, n, h, d;
 } options;
@@ -38,13 +45,35 @@ typedef struct options {
 static int usage(const char *why)
 {
     fprintf(stderr, "example_attention: %s\nusage: example_attention [--backend cpu|opencl|auto] "
-                    "[--dtype float32|float64] [--mask none|causal] [--describe] [B N H D]\n", why);
+                    "[--dtype float32|float64|float16|bfloat16] [--compute default|tf32|f16|bf16] "
+                    "[--mask none|causal] [--describe] [B N H D]\n", why);
     return EXIT_USAGE;
+}
+
+static ecl_dtype dtype_named(const char *name)
+{
+    const ecl_dtype all[] = {ECL_F32, ECL_F64, ECL_F16, ECL_BF16};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        if (!strcmp(name, ecl_dtype_name(all[i])))
+            return all[i];
+    return (ecl_dtype)0;
+}
+
+static int compute_named(const char *name, ecl_compute *out)
+{
+    const ecl_compute all[] = {ECL_COMPUTE_DEFAULT, ECL_COMPUTE_TF32, ECL_COMPUTE_F16,
+                               ECL_COMPUTE_BF16};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        if (!strcmp(name, ecl_compute_name(all[i]))) {
+            *out = all[i];
+            return 1;
+        }
+    return 0;
 }
 
 static int parse(int argc, char **argv, options *o)
 {
-    *o = (options){ECL_BACKEND_AUTO, ECL_F32, 0, 0, 2, 128, 4, 32};
+    *o = (options){ECL_BACKEND_AUTO, ECL_F32, ECL_COMPUTE_DEFAULT, 0, 0, 2, 128, 4, 32};
     int64_t *sizes[4] = {&o->b, &o->n, &o->h, &o->d};
     int nsizes = 0;
     for (int i = 1; i < argc; i++) {
@@ -59,9 +88,13 @@ static int parse(int argc, char **argv, options *o)
                                                 : ECL_BACKEND_AUTO;
             i++;
         } else if (!strcmp(a, "--dtype") && v) {
-            o->dtype = !strcmp(v, "float32") ? ECL_F32 : !strcmp(v, "float64") ? ECL_F64 : (ecl_dtype)0;
+            o->dtype = dtype_named(v);
             if (!o->dtype)
-                return usage("--dtype takes float32 or float64");
+                return usage("--dtype takes float32, float64, float16 or bfloat16");
+            i++;
+        } else if (!strcmp(a, "--compute") && v) {
+            if (!compute_named(v, &o->compute))
+                return usage("--compute takes default, tf32, f16 or bf16");
             i++;
         } else if (!strcmp(a, "--mask") && v) {
             if (strcmp(v, "causal") && strcmp(v, "none"))
@@ -87,15 +120,36 @@ static int parse(int argc, char **argv, options *o)
     return 0;
 }
 
+/* Element i of host data in the dtype, as a double. */
+static double element(const void *data, int64_t i, ecl_dtype dtype)
+{
+    switch (dtype) {
+    case ECL_F32: return ((const float *)data)[i];
+    case ECL_F16: return ecl_f16_to_float(((const uint16_t *)data)[i]);
+    case ECL_BF16: return ecl_bf16_to_float(((const uint16_t *)data)[i]);
+    default: return ((const double *)data)[i];
+    }
+}
+
+static void set_element(void *data, int64_t i, ecl_dtype dtype, double v)
+{
+    switch (dtype) {
+    case ECL_F32: ((float *)data)[i] = (float)v; break;
+    case ECL_F16: ((uint16_t *)data)[i] = ecl_f16_from_float((float)v); break;
+    case ECL_BF16: ((uint16_t *)data)[i] = ecl_bf16_from_float((float)v); break;
+    default: ((double *)data)[i] = v;
+    }
+}
+
 /* Uniform values in [-1, 1) from a fixed-seed xorshift, rounded to the dtype. */
 static double *random_values(int64_t count, ecl_dtype dtype)
 {
     double *x = malloc(sizeof(double) * (size_t)count);
-    uint64_t s = 0x9e3779b97f4a7c15ull;
+    uint64_t s = 0x9e3779b97f4a7c15ull, rounded = 0;
     for (int64_t i = 0; x && i < count; i++) {
         s ^= s << 13, s ^= s >> 7, s ^= s << 17;
-        double v = (double)(s >> 11) / 9007199254740992.0 * 2.0 - 1.0;
-        x[i] = dtype == ECL_F32 ? (double)(float)v : v;
+        set_element(&rounded, 0, dtype, (double)(s >> 11) / 9007199254740992.0 * 2.0 - 1.0);
+        x[i] = element(&rounded, 0, dtype);
     }
     return x;
 }
@@ -104,12 +158,8 @@ static double *random_values(int64_t count, ecl_dtype dtype)
 static void *as_dtype(const double *x, int64_t count, ecl_dtype dtype)
 {
     void *out = malloc(ecl_dtype_size(dtype) * (size_t)count);
-    for (int64_t i = 0; out && i < count; i++) {
-        if (dtype == ECL_F32)
-            ((float *)out)[i] = (float)x[i];
-        else
-            ((double *)out)[i] = x[i];
-    }
+    for (int64_t i = 0; out && i < count; i++)
+        set_element(out, i, dtype, x[i]);
     return out;
 }
 
@@ -165,9 +215,7 @@ static double max_error(const options *o, const double *qkv, const void *got, in
         reference_row(o, qkv, b, h, q, p, want);
         for (int64_t d = 0; d < o->d; d++) {
             const int64_t i = ((b * o->n + q) * o->h + h) * o->d + d; /* O is (B, N, H, D) */
-            const double g = o->dtype == ECL_F32 ? (double)((const float *)got)[i]
-                                                 : ((const double *)got)[i];
-            const double e = fabs(g - want[d]);
+            const double e = fabs(element(got, i, o->dtype) - want[d]);
             err = e > err || isnan(e) ? e : err;
         }
     }
@@ -203,16 +251,19 @@ static ecl_status prepare(ecl_context *ctx, const options *o, const double *qkv,
     ecl_tensor **views[3] = {&a->q, &a->k, &a->v};
     for (int i = 0; i < 3 && st == ECL_SUCCESS; i++)
         st = ecl_tensor_view(a->qkv, i * H * D, 4, bnhd, strides, views[i]);
+    ecl_plan_options popts;
+    ecl_plan_options_init(&popts);
+    popts.compute = o->compute;
     const ecl_tensor_desc qk[2] = {{o->dtype, 4, bnhd, strides}, {o->dtype, 4, bnhd, strides}};
     if (st == ECL_SUCCESS)
-        st = ecl_plan_create(ctx, "bqhd,bkhd->bhqk", 2, qk, NULL, &a->scores);
+        st = ecl_plan_create(ctx, "bqhd,bkhd->bhqk", 2, qk, &popts, &a->scores);
     if (st == ECL_SUCCESS)
         st = ecl_tensor_create(ctx, o->dtype, ecl_plan_output_ndim(a->scores),
                                ecl_plan_output_shape(a->scores), &a->s);
     const ecl_tensor_desc sv[2] = {{o->dtype, 4, ecl_tensor_shape(a->s), NULL},
                                    {o->dtype, 4, bnhd, strides}};
     if (st == ECL_SUCCESS)
-        st = ecl_plan_create(ctx, "bhqk,bkhd->bqhd", 2, sv, NULL, &a->mix);
+        st = ecl_plan_create(ctx, "bhqk,bkhd->bqhd", 2, sv, &popts, &a->mix);
     if (st == ECL_SUCCESS)
         st = ecl_tensor_create(ctx, o->dtype, 4, bnhd, &a->o);
     if (st == ECL_SUCCESS && o->causal) {
@@ -236,6 +287,26 @@ static ecl_status run_core(ecl_context *ctx, const options *o, attention *a)
     if (st == ECL_SUCCESS)
         st = ecl_plan_execute(a->mix, sv, a->o, 1.0, 0.0);
     return st;
+}
+
+/* Unit roundoff of a type with this many mantissa bits (the implicit one included). */
+static double roundoff(int bits) { return ldexp(1.0, -bits); }
+
+/* Bound on |O - reference|. Accumulation: 2 eps (D + N) in the working precision (float64 for
+ * float64 tensors, else float32). Rounding, with u the unit roundoff of the coarsest of the
+ * storage and compute types (0 when both are exact): q, k, S, P, v and O are each rounded once.
+ * The worst case grows like u sqrt(D), but with random inputs the rounding errors mostly cancel:
+ * across D = 32..128, N = 512, with and without the causal mask, every mode stayed within 1u
+ * (the causal mask's first rows, which average few values, are the worst). 4u leaves a margin. */
+static double tolerance(const options *o)
+{
+    const double eps = o->dtype == ECL_F64 ? roundoff(53) : roundoff(24);
+    double u = 0;
+    if (o->dtype == ECL_F16 || o->compute == ECL_COMPUTE_TF32 || o->compute == ECL_COMPUTE_F16)
+        u = roundoff(11);
+    if (o->dtype == ECL_BF16 || o->compute == ECL_COMPUTE_BF16)
+        u = roundoff(8);
+    return 2 * eps * (double)(o->d + o->n) + 4 * u + (o->dtype == ECL_F64 ? 1e-14 : 1e-6);
 }
 
 static double seconds(void)
@@ -285,12 +356,12 @@ static int run(ecl_context *ctx, const options *o, const double *qkv)
     int64_t checked = 0;
     const double err = max_error(o, qkv, out, &checked);
     free(out);
-    const double eps = o->dtype == ECL_F32 ? 1.1920929e-7 : 2.220446049250313e-16;
-    const double tol = 2 * eps * (double)(o->d + o->n) + (o->dtype == ECL_F32 ? 1e-6 : 1e-14);
+    const double tol = tolerance(o);
     const double flops = 4.0 * (double)(o->b * o->h) * (double)(o->n * o->n) * (double)o->d;
-    printf("attention B=%lld N=%lld H=%lld D=%lld %s%s on %s\n", (long long)o->b, (long long)o->n,
-           (long long)o->h, (long long)o->d, ecl_dtype_name(o->dtype),
-           o->causal ? ", causal mask" : "", ecl_context_device_name(ctx));
+    printf("attention B=%lld N=%lld H=%lld D=%lld %s, compute %s%s on %s\n", (long long)o->b,
+           (long long)o->n, (long long)o->h, (long long)o->d, ecl_dtype_name(o->dtype),
+           ecl_compute_name(o->compute), o->causal ? ", causal mask" : "",
+           ecl_context_device_name(ctx));
     printf("core: %.3f ms (%.1f GFLOP/s over the two einsums)\n", elapsed * 1e3,
            flops / elapsed * 1e-9);
     printf("max |O - reference| = %.3g over %lld query rows (tolerance %.3g): %s\n", err,
