@@ -10,6 +10,7 @@
 #include <criterion/criterion.h>
 
 #include "opencl_backend.h"
+#include "strided_view.h"
 
 #include <errno.h>
 #include <math.h>
@@ -18,8 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-#define MAXD 10
 
 static ecl_error err;
 static ecl_backend *be;
@@ -37,246 +36,18 @@ static void open_backend(void)
     if (st == ECL_ERROR_UNAVAILABLE)
         cr_skip_test("no OpenCL device: %s", err.message);
     cr_assert_eq(st, ECL_SUCCESS, "%s", err.message);
+    tv_set_device(be, &err);
 }
 
 static void close_backend(void)
 {
+    tv_set_device(NULL, NULL);
     if (be)
         be->ops->destroy(be);
     be = NULL;
 }
 
 TestSuite(opencl_ops, .fini = close_backend);
-
-/* ---- random numbers -------------------------------------------------------------------------- */
-
-static uint64_t rng_state;
-
-static uint64_t next_u64(void)
-{
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-static int64_t rnd(int64_t lo, int64_t hi)
-{
-    return lo + (int64_t)(next_u64() % (uint64_t)(hi - lo + 1));
-}
-static double unit(void) { return (double)(next_u64() >> 11) / 9007199254740992.0 * 2.0 - 1.0; }
-
-/* ---- strided test views: host data mirrored in a device buffer ------------------------------- */
-
-typedef struct tview {
-    ecl_dtype dtype;
-    int ndim;
-    int64_t shape[MAXD], stride[MAXD], offset;
-    int64_t len;  /* elements in the buffer */
-    void *data;   /* host copy */
-    void *mem;    /* device buffer */
-} tview;
-
-static size_t esize(ecl_dtype t) { return t == ECL_F32 ? 4 : 8; }
-
-static long double get(const tview *v, int64_t i)
-{
-    return v->dtype == ECL_F32 ? (long double)((const float *)v->data)[i]
-                               : (long double)((const double *)v->data)[i];
-}
-
-static void put(tview *v, int64_t i, double x)
-{
-    if (v->dtype == ECL_F32)
-        ((float *)v->data)[i] = (float)x;
-    else
-        ((double *)v->data)[i] = x;
-}
-
-static int64_t numel(int ndim, const int64_t *shape)
-{
-    int64_t n = 1;
-    for (int d = 0; d < ndim; d++)
-        n *= shape[d];
-    return n;
-}
-
-/* Advances a row-major multi-index; 0 when it wraps around. */
-static int next_index(int ndim, const int64_t *shape, int64_t *idx)
-{
-    for (int d = ndim - 1; d >= 0; d--) {
-        if (++idx[d] < shape[d])
-            return 1;
-        idx[d] = 0;
-    }
-    return 0;
-}
-
-static int64_t address(const tview *v, const int64_t *idx)
-{
-    int64_t a = v->offset;
-    for (int d = 0; d < v->ndim; d++)
-        a += idx[d] * v->stride[d];
-    return a;
-}
-
-/* Fills a fresh buffer of v->len elements with random values (or NaN) and uploads it. */
-static void fill(tview *v, int nan_fill)
-{
-    const size_t bytes = (size_t)v->len * esize(v->dtype);
-    v->data = malloc(bytes);
-    cr_assert_not_null(v->data);
-    for (int64_t i = 0; i < v->len; i++)
-        put(v, i, nan_fill ? NAN : unit());
-    cr_assert_eq(be->ops->alloc(be, bytes, &v->mem), ECL_SUCCESS, "%s", err.message);
-    cr_assert_eq(be->ops->write(be, v->mem, 0, v->data, bytes), ECL_SUCCESS, "%s", err.message);
-}
-
-/* Lays out v (dtype, ndim, shape set) in a fresh buffer, uploaded to the device: perm[0] is the
- * outermost dim; each stride is the extent of the dims inside it (plus pad), the innermost is
- * `inner`; dims in neg_mask run backwards, dims in zero_mask get stride 0. Values are random, or
- * NaN when nan_fill. */
-static void layout(tview *v, const int *perm, unsigned neg_mask, unsigned zero_mask, int64_t inner,
-                   int64_t pad, int nan_fill)
-{
-    int64_t running = inner;
-    for (int k = v->ndim - 1; k >= 0; k--) {
-        int d = perm[k];
-        if (zero_mask >> d & 1) {
-            v->stride[d] = 0;
-            continue;
-        }
-        v->stride[d] = (neg_mask >> d & 1) ? -running : running;
-        running = running * (v->shape[d] > 0 ? v->shape[d] : 1) + pad;
-    }
-    v->offset = 0;
-    int64_t hi = 0;
-    for (int d = 0; d < v->ndim; d++) {
-        if (v->shape[d] == 0)
-            continue;
-        if (v->stride[d] < 0)
-            v->offset -= (v->shape[d] - 1) * v->stride[d];
-        else
-            hi += (v->shape[d] - 1) * v->stride[d];
-    }
-    v->len = v->offset + hi + 1 + rnd(0, 3);
-    fill(v, nan_fill);
-}
-
-static void release(tview *v)
-{
-    if (!v)
-        return;
-    be->ops->free(be, v->mem);
-    free(v->data);
-}
-
-static void random_layout(tview *v, int writable, int nan_fill)
-{
-    int perm[MAXD];
-    for (int d = 0; d < v->ndim; d++)
-        perm[d] = d;
-    for (int d = v->ndim - 1; d > 0; d--) {
-        int j = (int)rnd(0, d), t = perm[d];
-        perm[d] = perm[j];
-        perm[j] = t;
-    }
-    unsigned neg = 0, zero = 0;
-    for (int d = 0; d < v->ndim; d++) {
-        if (rnd(0, 2) == 0)
-            neg |= 1u << d;
-        if (!writable && rnd(0, 4) == 0)
-            zero |= 1u << d;
-    }
-    layout(v, perm, neg, zero, rnd(0, 3) == 0 ? rnd(2, 3) : 1, rnd(0, 2) == 0 ? rnd(1, 3) : 0,
-           nan_fill);
-}
-
-static ecl_strided strided(const tview *v)
-{
-    return (ecl_strided){v->mem, v->offset, v->ndim, v->shape, v->stride};
-}
-
-static void random_shape(tview *v, int ndim, int64_t maxsize)
-{
-    v->ndim = ndim;
-    for (int d = 0; d < ndim; d++)
-        v->shape[d] = rnd(0, 11) == 0 ? 0 : rnd(1, maxsize);
-}
-
-/* ---- checking -------------------------------------------------------------------------------- */
-
-/* The expected destination: for each buffer element, whether it is addressed, the exact value
- * and the magnitude the rounding error scales with. */
-typedef struct expect {
-    unsigned char *hit;
-    long double *value, *mag;
-    void *before;
-} expect;
-
-static void expect_init(expect *e, const tview *dst)
-{
-    e->hit = calloc((size_t)dst->len, 1);
-    e->value = calloc((size_t)dst->len, sizeof(long double));
-    e->mag = calloc((size_t)dst->len, sizeof(long double));
-    e->before = malloc((size_t)dst->len * esize(dst->dtype));
-    cr_assert(e->hit && e->value && e->mag && e->before);
-    memcpy(e->before, dst->data, (size_t)dst->len * esize(dst->dtype));
-}
-
-/* Records alpha * sum + beta * old at element i of dst (old not read when beta == 0). */
-static void expect_set(expect *e, const tview *dst, int64_t i, long double sum, long double sum_abs,
-                       double alpha, double beta)
-{
-    long double old = beta == 0.0 ? 0.0L : get(dst, i);
-    e->hit[i] = 1;
-    e->value[i] = (long double)alpha * sum + (long double)beta * old;
-    e->mag[i] = fabsl((long double)alpha) * sum_abs + fabsl((long double)beta * old);
-}
-
-/* Reads dst back from the device and compares it with the expectation: relative tolerance tol
- * (0: exact after rounding to dst's dtype); untouched elements must be bitwise unchanged. */
-static void expect_check(expect *e, tview *dst, long double tol, const char *what)
-{
-    const size_t es = esize(dst->dtype);
-    cr_assert_eq(be->ops->read(be, dst->mem, 0, dst->data, (size_t)dst->len * es), ECL_SUCCESS,
-                 "%s: read: %s", what, err.message);
-    for (int64_t i = 0; i < dst->len; i++) {
-        if (!e->hit[i]) {
-            cr_assert(memcmp((char *)dst->data + i * es, (char *)e->before + i * es, es) == 0,
-                      "%s: element %lld outside the view was modified", what, (long long)i);
-            continue;
-        }
-        long double got = get(dst, i);
-        if (tol == 0) {
-            long double want = dst->dtype == ECL_F32 ? (long double)(float)e->value[i]
-                                                     : (long double)(double)e->value[i];
-            cr_assert(got == want, "%s: element %lld is %.17Lg, expected exactly %.17Lg", what,
-                      (long long)i, got, want);
-        } else {
-            cr_assert(fabsl(got - e->value[i]) <= tol * e->mag[i] + 1e-300L,
-                      "%s: element %lld is %.17Lg, expected %.17Lg (tolerance %Lg)", what,
-                      (long long)i, got, e->value[i], tol * e->mag[i]);
-        }
-    }
-    free(e->hit);
-    free(e->value);
-    free(e->mag);
-    free(e->before);
-}
-
-static long double eps(ecl_dtype t) { return t == ECL_F32 ? 0x1p-24L : 0x1p-53L; }
-
-/* Tolerance for a sum of n terms in dtype (accumulated in double, or Kahan-compensated float on
- * devices without fp64, then rounded once to dtype). */
-static long double sum_tol(ecl_dtype t, int64_t n)
-{
-    return 4 * eps(t) + (long double)(n + 4) * 0x1p-52L;
-}
-
-static const double alphas[] = {1.0, 1.0, -1.5, 1.0, 0.5, 0.0, 2.0};
-static const double betas[] = {0.0, 1.0, 0.0, -2.0, 1.0, 1.0, 0.5};
-#define NSCALARS (int)(sizeof alphas / sizeof alphas[0])
 
 /* ---- copy ------------------------------------------------------------------------------------ */
 
@@ -287,33 +58,33 @@ static void check_copy(tview *dst, tview *src, double alpha, double beta, const 
     int64_t idx[MAXD] = {0};
     if (numel(dst->ndim, dst->shape) > 0)
         do {
-            long double x = get(src, address(src, idx));
-            expect_set(&e, dst, address(dst, idx), x, fabsl(x), alpha, beta);
+            long double x = tv_get(src, tv_address(src, idx));
+            expect_set(&e, dst, tv_address(dst, idx), x, fabsl(x), alpha, beta);
         } while (next_index(dst->ndim, dst->shape, idx));
-    ecl_strided d = strided(dst), s = strided(src);
+    ecl_strided d = tv_strided(dst), s = tv_strided(src);
     cr_assert_eq(be->ops->copy(be, dst->dtype, &d, src->dtype, &s, alpha, beta), ECL_SUCCESS,
                  "%s: %s", what, err.message);
     int exact = alpha == 1.0 && beta == 0.0;
     expect_check(&e, dst, exact ? 0 : 4 * eps(dst->dtype), what);
-    release(dst);
-    release(src);
+    tv_release(dst);
+    tv_release(src);
 }
 
 Test(opencl_ops, copy_random_layouts)
 {
     open_backend();
     for (int iter = 0; iter < 400; iter++) {
-        rng_state = 1000 + (uint64_t)iter;
+        tv_rng_state = 1000 + (uint64_t)iter;
         char what[96];
         tview dst = {.dtype = rnd(0, 1) ? ECL_F32 : ECL_F64};
         tview src = {.dtype = rnd(0, 1) ? ECL_F32 : ECL_F64};
         const int ndim = (int)rnd(0, 5);
-        random_shape(&dst, ndim, iter % 10 == 0 && ndim <= 3 ? 40 : 6);
+        tv_random_shape(&dst, ndim, iter % 10 == 0 && ndim <= 3 ? 40 : 6);
         src.ndim = dst.ndim;
         memcpy(src.shape, dst.shape, sizeof dst.shape);
         int s = (int)rnd(0, NSCALARS - 1);
-        random_layout(&dst, 1, betas[s] == 0.0);
-        random_layout(&src, 0, 0);
+        tv_random_layout(&dst, 1, betas[s] == 0.0);
+        tv_random_layout(&src, 0, 0);
         snprintf(what, sizeof what, "copy seed %d ndim %d", 1000 + iter, dst.ndim);
         check_copy(&dst, &src, alphas[s], betas[s], what);
     }
@@ -327,8 +98,8 @@ static void copy_case(int ndim, const int64_t *shape, const int *dst_perm, const
     tview dst = {.dtype = dt, .ndim = ndim}, src = {.dtype = st, .ndim = ndim};
     memcpy(dst.shape, shape, sizeof(int64_t) * (size_t)ndim);
     memcpy(src.shape, shape, sizeof(int64_t) * (size_t)ndim);
-    layout(&dst, dst_perm, 0, 0, 1, 0, betas[s] == 0.0);
-    layout(&src, src_perm, src_neg, 0, 1, 0, 0);
+    tv_layout(&dst, dst_perm, 0, 0, 1, 0, betas[s] == 0.0);
+    tv_layout(&src, src_perm, src_neg, 0, 1, 0, 0);
     char what[96];
     snprintf(what, sizeof what, "copy ndim %d shape0 %lld dtypes %d<-%d scalars %d", ndim,
              (long long)shape[0], (int)dt, (int)st, s);
@@ -338,7 +109,7 @@ static void copy_case(int ndim, const int64_t *shape, const int *dst_perm, const
 Test(opencl_ops, copy_transposes_and_large)
 {
     open_backend();
-    rng_state = 7;
+    tv_rng_state = 7;
     const int64_t mat[2] = {333, 259};
     const int id2[2] = {0, 1}, tr2[2] = {1, 0};
     const int64_t cube[3] = {5, 67, 90};
@@ -369,14 +140,14 @@ Test(opencl_ops, copy_transposes_and_large)
 Test(opencl_ops, copy_rows_beyond_range_cap)
 {
     open_backend();
-    rng_state = 29;
+    tv_rng_state = 29;
     const int64_t shape[2] = {65535 * 64 + 1001, 3};
     tview dst = {.dtype = ECL_F32, .ndim = 2}, src = {.dtype = ECL_F32, .ndim = 2};
     memcpy(dst.shape, shape, sizeof shape);
     memcpy(src.shape, shape, sizeof shape);
     const int id[2] = {0, 1};
-    layout(&dst, id, 0, 0, 1, 0, 1);
-    layout(&src, id, 0, 0, 1, 1, 0); /* rows padded: does not merge into one dim */
+    tv_layout(&dst, id, 0, 0, 1, 0, 1);
+    tv_layout(&src, id, 0, 0, 1, 1, 0); /* rows padded: does not merge into one dim */
     check_copy(&dst, &src, 1.0, 0.0, "copy of 4.2M rows of 3");
 }
 
@@ -385,7 +156,7 @@ Test(opencl_ops, copy_rows_beyond_range_cap)
 Test(opencl_ops, copy_diagonals)
 {
     open_backend();
-    rng_state = 19;
+    tv_rng_state = 19;
     const int64_t n = 70, m = 45;
     for (int t = 0; t < 2; t++)
         for (int kind = 0; kind < 3; kind++) {
@@ -405,8 +176,8 @@ Test(opencl_ops, copy_diagonals)
             dst.ndim = src.ndim;
             memcpy(dst.shape, src.shape, sizeof src.shape);
             const int id[2] = {0, 1};
-            layout(&dst, id, 0, 0, 1, 0, 1);
-            fill(&src, 0);
+            tv_layout(&dst, id, 0, 0, 1, 0, 1);
+            tv_fill(&src, 0);
             char what[64];
             snprintf(what, sizeof what, "diagonal kind %d dtype %d", kind, (int)dt);
             check_copy(&dst, &src, 1.0, 0.0, what);
@@ -429,47 +200,47 @@ static void check_sum(tview *dst, tview *a, tview *b, double alpha, double beta,
             memcpy(idx, kidx, sizeof kidx);
             if (nsum > 0)
                 do {
-                    long double x = get(a, address(a, idx));
+                    long double x = tv_get(a, tv_address(a, idx));
                     if (b)
-                        x *= get(b, address(b, idx));
+                        x *= tv_get(b, tv_address(b, idx));
                     s += x;
                     sabs += fabsl(x);
                 } while (next_index(nd - nkeep, a->shape + nkeep, idx + nkeep));
-            expect_set(&e, dst, address(dst, kidx), s, sabs, alpha, beta);
+            expect_set(&e, dst, tv_address(dst, kidx), s, sabs, alpha, beta);
         } while (next_index(nkeep, dst->shape, kidx));
-    ecl_strided d = strided(dst), sa = strided(a);
+    ecl_strided d = tv_strided(dst), sa = tv_strided(a);
     ecl_status st;
     if (b) {
-        ecl_strided sb = strided(b);
+        ecl_strided sb = tv_strided(b);
         st = be->ops->mul(be, dst->dtype, &d, &sa, &sb, alpha, beta);
     } else {
         st = be->ops->reduce(be, dst->dtype, &d, &sa, alpha, beta);
     }
     cr_assert_eq(st, ECL_SUCCESS, "%s: %s", what, err.message);
     expect_check(&e, dst, sum_tol(dst->dtype, nsum), what);
-    release(dst);
-    release(a);
+    tv_release(dst);
+    tv_release(a);
     if (b)
-        release(b);
+        tv_release(b);
 }
 
 static void random_sum_case(int with_b, int iter)
 {
     const int seed = (with_b ? 5000 : 3000) + iter;
-    rng_state = (uint64_t)seed;
+    tv_rng_state = (uint64_t)seed;
     ecl_dtype t = rnd(0, 1) ? ECL_F32 : ECL_F64;
     tview a = {.dtype = t}, b = {.dtype = t}, dst = {.dtype = t};
     int nkeep = (int)rnd(0, 3), nsum = (int)rnd(0, 3);
-    random_shape(&a, nkeep + nsum, iter % 10 == 0 && nkeep + nsum <= 3 ? 40 : 6);
+    tv_random_shape(&a, nkeep + nsum, iter % 10 == 0 && nkeep + nsum <= 3 ? 40 : 6);
     b.ndim = a.ndim;
     memcpy(b.shape, a.shape, sizeof a.shape);
     memcpy(dst.shape, a.shape, sizeof a.shape);
     dst.ndim = nkeep;
     int s = (int)rnd(0, NSCALARS - 1);
-    random_layout(&dst, 1, betas[s] == 0.0);
-    random_layout(&a, 0, 0);
+    tv_random_layout(&dst, 1, betas[s] == 0.0);
+    tv_random_layout(&a, 0, 0);
     if (with_b)
-        random_layout(&b, 0, 0);
+        tv_random_layout(&b, 0, 0);
     char what[96];
     snprintf(what, sizeof what, "%s seed %d keep %d sum %d", with_b ? "mul" : "reduce", seed,
              nkeep, nsum);
@@ -501,10 +272,10 @@ static void sum_case(int with_b, int nd, int nkeep, const int64_t *shape, const 
     memcpy(b.shape, shape, sizeof(int64_t) * (size_t)nd);
     memcpy(dst.shape, shape, sizeof(int64_t) * (size_t)nkeep);
     const int id[MAXD] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
-    layout(&dst, id, 0, 0, 1, 0, betas[s] == 0.0);
-    layout(&a, a_perm, 0, zero_a, 1, 0, 0);
+    tv_layout(&dst, id, 0, 0, 1, 0, betas[s] == 0.0);
+    tv_layout(&a, a_perm, 0, zero_a, 1, 0, 0);
     if (with_b)
-        layout(&b, b_perm, 0, zero_b, 1, 0, 0);
+        tv_layout(&b, b_perm, 0, zero_b, 1, 0, 0);
     char what[128];
     snprintf(what, sizeof what, "%s nd %d keep %d shape %lld,%lld dtype %d scalars %d",
              with_b ? "mul" : "reduce", nd, nkeep, (long long)shape[0],
@@ -516,7 +287,7 @@ static void sum_case(int with_b, int nd, int nkeep, const int64_t *shape, const 
 Test(opencl_ops, reduce_diagonals)
 {
     open_backend();
-    rng_state = 23;
+    tv_rng_state = 23;
     const int64_t n = 300, m = 40;
     for (int t = 0; t < 2; t++)
         for (int kind = 0; kind < 2; kind++) {
@@ -531,8 +302,8 @@ Test(opencl_ops, reduce_diagonals)
             dst.ndim = kind;
             dst.shape[0] = m;
             const int id[1] = {0};
-            layout(&dst, id, 0, 0, 1, 0, 1);
-            fill(&src, 0);
+            tv_layout(&dst, id, 0, 0, 1, 0, 1);
+            tv_fill(&src, 0);
             check_sum(&dst, &src, NULL, 1.0, 0.0, kind ? "iij->j" : "ii->");
         }
 }
@@ -540,7 +311,7 @@ Test(opencl_ops, reduce_diagonals)
 Test(opencl_ops, reduce_large_paths)
 {
     open_backend();
-    rng_state = 11;
+    tv_rng_state = 11;
     const int id[3] = {0, 1, 2}, tr[2] = {1, 0};
     const int64_t full[3] = {64, 100, 150}, wide[2] = {3000, 700}, tall[2] = {3, 200000};
     const int64_t many[2] = {5000, 100}, odd[1] = {1000003};
@@ -560,7 +331,7 @@ Test(opencl_ops, reduce_large_paths)
 Test(opencl_ops, mul_large_paths)
 {
     open_backend();
-    rng_state = 13;
+    tv_rng_state = 13;
     const int id[3] = {0, 1, 2}, tr[2] = {1, 0};
     const int64_t bdot[3] = {8, 100, 300}, outer[2] = {1000, 700}, mv[2] = {2000, 300};
     const int64_t dot[1] = {500001};
@@ -616,24 +387,24 @@ Test(opencl_ops, scale_random_layouts)
     open_backend();
     const double factors[] = {0.0, 1.0, -2.5, 0.5};
     for (int iter = 0; iter < 200; iter++) {
-        rng_state = 9000 + (uint64_t)iter;
+        tv_rng_state = 9000 + (uint64_t)iter;
         tview dst = {.dtype = rnd(0, 1) ? ECL_F32 : ECL_F64};
-        random_shape(&dst, (int)rnd(0, 5), iter % 20 == 0 ? 90 : 6);
+        tv_random_shape(&dst, (int)rnd(0, 5), iter % 20 == 0 ? 90 : 6);
         double beta = factors[rnd(0, 3)];
-        random_layout(&dst, 1, beta == 0.0 && rnd(0, 1));
+        tv_random_layout(&dst, 1, beta == 0.0 && rnd(0, 1));
         expect e;
         expect_init(&e, &dst);
         int64_t idx[MAXD] = {0};
         if (numel(dst.ndim, dst.shape) > 0)
             do {
-                expect_set(&e, &dst, address(&dst, idx), 0.0L, 0.0L, 1.0, beta);
+                expect_set(&e, &dst, tv_address(&dst, idx), 0.0L, 0.0L, 1.0, beta);
             } while (next_index(dst.ndim, dst.shape, idx));
-        ecl_strided d = strided(&dst);
+        ecl_strided d = tv_strided(&dst);
         cr_assert_eq(be->ops->scale(be, dst.dtype, &d, beta), ECL_SUCCESS, "%s", err.message);
         char what[64];
         snprintf(what, sizeof what, "scale seed %d", 9000 + iter);
         expect_check(&e, &dst, 0, what);
-        release(&dst);
+        tv_release(&dst);
     }
 }
 
@@ -644,7 +415,7 @@ Test(opencl_ops, scale_random_layouts)
 Test(opencl_ops, too_many_dims_and_bad_arguments)
 {
     open_backend();
-    rng_state = 17;
+    tv_rng_state = 17;
     tview dst = {.dtype = ECL_F32, .ndim = 9}, src = {.dtype = ECL_F32, .ndim = 9};
     int fwd[9], rev[9];
     for (int d = 0; d < 9; d++) {
@@ -652,9 +423,9 @@ Test(opencl_ops, too_many_dims_and_bad_arguments)
         fwd[d] = d;
         rev[d] = 8 - d;
     }
-    layout(&dst, fwd, 0, 0, 1, 0, 0);
-    layout(&src, rev, 0, 0, 1, 0, 0);
-    ecl_strided d = strided(&dst), s = strided(&src);
+    tv_layout(&dst, fwd, 0, 0, 1, 0, 0);
+    tv_layout(&src, rev, 0, 0, 1, 0, 0);
+    ecl_strided d = tv_strided(&dst), s = tv_strided(&src);
     cr_assert_eq(be->ops->copy(be, ECL_F32, &d, ECL_F32, &s, 1.0, 0.0), ECL_ERROR_BACKEND);
     cr_assert(strstr(err.message, "9 dims") && strstr(err.message, "8"), "%s", err.message);
 
@@ -677,7 +448,7 @@ Test(opencl_ops, too_many_dims_and_bad_arguments)
     d.mem = dst.mem;
 
     /* Still usable: the same copy with the source walked in dst's order (merges to one dim). */
-    release(&src);
-    layout(&src, fwd, 0, 0, 1, 0, 0);
+    tv_release(&src);
+    tv_layout(&src, fwd, 0, 0, 1, 0, 0);
     check_copy(&dst, &src, 1.0, 0.0, "copy after errors");
 }
