@@ -30,6 +30,7 @@ static void setup(void)
 {
     ecl_error_clear(&err);
     cr_assert_eq(ecl_backend_cpu_create(0, &err, &be), ECL_SUCCESS, "%s", err.message);
+    tv_set_backend(be, &err);
 }
 
 static void teardown(void) { be->ops->destroy(be); }
@@ -37,25 +38,6 @@ static void teardown(void) { be->ops->destroy(be); }
 TestSuite(backend_cpu, .init = setup, .fini = teardown);
 
 /* ---- copy ------------------------------------------------------------------------------------ */
-
-static void check_copy(tview *dst, tview *src, double alpha, double beta, const char *what)
-{
-    expect e;
-    expect_init(&e, dst);
-    int64_t idx[MAXD] = {0};
-    if (numel(dst->ndim, dst->shape) > 0)
-        do {
-            long double x = tv_get(src, tv_address(src, idx));
-            expect_set(&e, dst, tv_address(dst, idx), x, fabsl(x), alpha, beta);
-        } while (next_index(dst->ndim, dst->shape, idx));
-    ecl_strided d = tv_strided(dst), s = tv_strided(src);
-    cr_assert_eq(be->ops->copy(be, dst->dtype, &d, src->dtype, &s, alpha, beta), ECL_SUCCESS,
-                 "%s: %s", what, err.message);
-    int exact = alpha == 1.0 && beta == 0.0;
-    expect_check(&e, dst, exact ? 0 : 4 * eps(dst->dtype), what);
-    free(dst->data);
-    free(src->data);
-}
 
 Test(backend_cpu, copy_random_layouts)
 {
@@ -71,7 +53,7 @@ Test(backend_cpu, copy_random_layouts)
         tv_random_layout(&dst, 1, betas[s] == 0.0);
         tv_random_layout(&src, 0, 0);
         snprintf(what, sizeof what, "copy seed %d ndim %d", 1000 + iter, dst.ndim);
-        check_copy(&dst, &src, alphas[s], betas[s], what);
+        tv_check_copy(&dst, &src, alphas[s], betas[s], what);
     }
 }
 
@@ -88,7 +70,7 @@ static void copy_case(int ndim, const int64_t *shape, const int *dst_perm, const
     char what[96];
     snprintf(what, sizeof what, "copy ndim %d shape0 %lld scalars %d", ndim, (long long)shape[0],
              s);
-    check_copy(&dst, &src, alphas[s], betas[s], what);
+    tv_check_copy(&dst, &src, alphas[s], betas[s], what);
 }
 
 Test(backend_cpu, copy_transposes_and_large)
@@ -115,44 +97,6 @@ Test(backend_cpu, copy_transposes_and_large)
 
 /* ---- reduce and mul -------------------------------------------------------------------------- */
 
-/* dst (kept dims) = alpha * sum over the trailing dims of a (times b when b) + beta * dst. */
-static void check_sum(tview *dst, tview *a, tview *b, double alpha, double beta, const char *what)
-{
-    const int nkeep = dst->ndim, nd = a->ndim;
-    const int64_t nkept = numel(nkeep, a->shape), nsum = numel(nd - nkeep, a->shape + nkeep);
-    expect e;
-    expect_init(&e, dst);
-    int64_t kidx[MAXD] = {0}, idx[MAXD];
-    if (nkept > 0)
-        do {
-            long double s = 0, sabs = 0;
-            memcpy(idx, kidx, sizeof kidx);
-            if (nsum > 0)
-                do {
-                    long double x = tv_get(a, tv_address(a, idx));
-                    if (b)
-                        x *= tv_get(b, tv_address(b, idx));
-                    s += x;
-                    sabs += fabsl(x);
-                } while (next_index(nd - nkeep, a->shape + nkeep, idx + nkeep));
-            expect_set(&e, dst, tv_address(dst, kidx), s, sabs, alpha, beta);
-        } while (next_index(nkeep, dst->shape, kidx));
-    ecl_strided d = tv_strided(dst), sa = tv_strided(a);
-    ecl_status st;
-    if (b) {
-        ecl_strided sb = tv_strided(b);
-        st = be->ops->mul(be, dst->dtype, &d, &sa, &sb, alpha, beta);
-    } else {
-        st = be->ops->reduce(be, dst->dtype, &d, &sa, alpha, beta);
-    }
-    cr_assert_eq(st, ECL_SUCCESS, "%s: %s", what, err.message);
-    expect_check(&e, dst, sum_tol(dst->dtype, nsum), what);
-    free(dst->data);
-    free(a->data);
-    if (b)
-        free(b->data);
-}
-
 static void random_sum_case(int with_b, int iter)
 {
     const int seed = (with_b ? 5000 : 3000) + iter;
@@ -173,7 +117,7 @@ static void random_sum_case(int with_b, int iter)
     char what[96];
     snprintf(what, sizeof what, "%s seed %d keep %d sum %d", with_b ? "mul" : "reduce", seed,
              nkeep, nsum);
-    check_sum(&dst, &a, with_b ? &b : NULL, alphas[s], betas[s], what);
+    tv_check_sum(&dst, &a, with_b ? &b : NULL, alphas[s], betas[s], what);
 }
 
 Test(backend_cpu, reduce_random_layouts)
@@ -207,7 +151,7 @@ static void sum_case(int with_b, int nd, int nkeep, const int64_t *shape, const 
     snprintf(what, sizeof what, "%s nd %d keep %d shape %lld,%lld dtype %d scalars %d",
              with_b ? "mul" : "reduce", nd, nkeep, (long long)shape[0],
              (long long)(nd > 1 ? shape[1] : 0), (int)t, s);
-    check_sum(&dst, &a, with_b ? &b : NULL, alphas[s], betas[s], what);
+    tv_check_sum(&dst, &a, with_b ? &b : NULL, alphas[s], betas[s], what);
 }
 
 Test(backend_cpu, reduce_large_paths)
@@ -481,6 +425,7 @@ Test(backend_cpu, gemm_few_products_cut_into_blocks)
 {
     be->ops->destroy(be);
     cr_assert_eq(ecl_backend_cpu_create(3, &err, &be), ECL_SUCCESS, "%s", err.message);
+    tv_set_backend(be, &err);
     const int64_t mn[][2] = {{203, 70}, {70, 203}, {1, 301}, {301, 1}};
     for (int iter = 0; iter < 48; iter++) {
         tv_rng_state = 60000 + (uint64_t)iter;
@@ -601,6 +546,7 @@ Test(backend_cpu, single_thread_backend)
 {
     be->ops->destroy(be);
     cr_assert_eq(ecl_backend_cpu_create(1, &err, &be), ECL_SUCCESS);
+    tv_set_backend(be, &err);
     for (int iter = 0; iter < 100; iter++) {
         random_sum_case(0, iter);
         random_sum_case(1, iter);

@@ -36,12 +36,12 @@ static void open_backend(void)
     if (st == ECL_ERROR_UNAVAILABLE)
         cr_skip_test("no OpenCL device: %s", err.message);
     cr_assert_eq(st, ECL_SUCCESS, "%s", err.message);
-    tv_set_device(be, &err);
+    tv_set_backend(be, &err);
 }
 
 static void close_backend(void)
 {
-    tv_set_device(NULL, NULL);
+    tv_set_backend(NULL, NULL);
     if (be)
         be->ops->destroy(be);
     be = NULL;
@@ -50,25 +50,6 @@ static void close_backend(void)
 TestSuite(opencl_ops, .fini = close_backend);
 
 /* ---- copy ------------------------------------------------------------------------------------ */
-
-static void check_copy(tview *dst, tview *src, double alpha, double beta, const char *what)
-{
-    expect e;
-    expect_init(&e, dst);
-    int64_t idx[MAXD] = {0};
-    if (numel(dst->ndim, dst->shape) > 0)
-        do {
-            long double x = tv_get(src, tv_address(src, idx));
-            expect_set(&e, dst, tv_address(dst, idx), x, fabsl(x), alpha, beta);
-        } while (next_index(dst->ndim, dst->shape, idx));
-    ecl_strided d = tv_strided(dst), s = tv_strided(src);
-    cr_assert_eq(be->ops->copy(be, dst->dtype, &d, src->dtype, &s, alpha, beta), ECL_SUCCESS,
-                 "%s: %s", what, err.message);
-    int exact = alpha == 1.0 && beta == 0.0;
-    expect_check(&e, dst, exact ? 0 : 4 * eps(dst->dtype), what);
-    tv_release(dst);
-    tv_release(src);
-}
 
 Test(opencl_ops, copy_random_layouts)
 {
@@ -86,7 +67,7 @@ Test(opencl_ops, copy_random_layouts)
         tv_random_layout(&dst, 1, betas[s] == 0.0);
         tv_random_layout(&src, 0, 0);
         snprintf(what, sizeof what, "copy seed %d ndim %d", 1000 + iter, dst.ndim);
-        check_copy(&dst, &src, alphas[s], betas[s], what);
+        tv_check_copy(&dst, &src, alphas[s], betas[s], what);
     }
 }
 
@@ -103,7 +84,7 @@ static void copy_case(int ndim, const int64_t *shape, const int *dst_perm, const
     char what[96];
     snprintf(what, sizeof what, "copy ndim %d shape0 %lld dtypes %d<-%d scalars %d", ndim,
              (long long)shape[0], (int)dt, (int)st, s);
-    check_copy(&dst, &src, alphas[s], betas[s], what);
+    tv_check_copy(&dst, &src, alphas[s], betas[s], what);
 }
 
 Test(opencl_ops, copy_transposes_and_large)
@@ -148,7 +129,7 @@ Test(opencl_ops, copy_rows_beyond_range_cap)
     const int id[2] = {0, 1};
     tv_layout(&dst, id, 0, 0, 1, 0, 1);
     tv_layout(&src, id, 0, 0, 1, 1, 0); /* rows padded: does not merge into one dim */
-    check_copy(&dst, &src, 1.0, 0.0, "copy of 4.2M rows of 3");
+    tv_check_copy(&dst, &src, 1.0, 0.0, "copy of 4.2M rows of 3");
 }
 
 /* Diagonal gathers: views of an n x n x m buffer with one stride covering two of its dims
@@ -180,49 +161,11 @@ Test(opencl_ops, copy_diagonals)
             tv_fill(&src, 0);
             char what[64];
             snprintf(what, sizeof what, "diagonal kind %d dtype %d", kind, (int)dt);
-            check_copy(&dst, &src, 1.0, 0.0, what);
+            tv_check_copy(&dst, &src, 1.0, 0.0, what);
         }
 }
 
 /* ---- reduce and mul -------------------------------------------------------------------------- */
-
-/* dst (kept dims) = alpha * sum over the trailing dims of a (times b when b) + beta * dst. */
-static void check_sum(tview *dst, tview *a, tview *b, double alpha, double beta, const char *what)
-{
-    const int nkeep = dst->ndim, nd = a->ndim;
-    const int64_t nkept = numel(nkeep, a->shape), nsum = numel(nd - nkeep, a->shape + nkeep);
-    expect e;
-    expect_init(&e, dst);
-    int64_t kidx[MAXD] = {0}, idx[MAXD];
-    if (nkept > 0)
-        do {
-            long double s = 0, sabs = 0;
-            memcpy(idx, kidx, sizeof kidx);
-            if (nsum > 0)
-                do {
-                    long double x = tv_get(a, tv_address(a, idx));
-                    if (b)
-                        x *= tv_get(b, tv_address(b, idx));
-                    s += x;
-                    sabs += fabsl(x);
-                } while (next_index(nd - nkeep, a->shape + nkeep, idx + nkeep));
-            expect_set(&e, dst, tv_address(dst, kidx), s, sabs, alpha, beta);
-        } while (next_index(nkeep, dst->shape, kidx));
-    ecl_strided d = tv_strided(dst), sa = tv_strided(a);
-    ecl_status st;
-    if (b) {
-        ecl_strided sb = tv_strided(b);
-        st = be->ops->mul(be, dst->dtype, &d, &sa, &sb, alpha, beta);
-    } else {
-        st = be->ops->reduce(be, dst->dtype, &d, &sa, alpha, beta);
-    }
-    cr_assert_eq(st, ECL_SUCCESS, "%s: %s", what, err.message);
-    expect_check(&e, dst, sum_tol(dst->dtype, nsum), what);
-    tv_release(dst);
-    tv_release(a);
-    if (b)
-        tv_release(b);
-}
 
 static void random_sum_case(int with_b, int iter)
 {
@@ -244,7 +187,7 @@ static void random_sum_case(int with_b, int iter)
     char what[96];
     snprintf(what, sizeof what, "%s seed %d keep %d sum %d", with_b ? "mul" : "reduce", seed,
              nkeep, nsum);
-    check_sum(&dst, &a, with_b ? &b : NULL, alphas[s], betas[s], what);
+    tv_check_sum(&dst, &a, with_b ? &b : NULL, alphas[s], betas[s], what);
 }
 
 Test(opencl_ops, reduce_random_layouts)
@@ -280,7 +223,7 @@ static void sum_case(int with_b, int nd, int nkeep, const int64_t *shape, const 
     snprintf(what, sizeof what, "%s nd %d keep %d shape %lld,%lld dtype %d scalars %d",
              with_b ? "mul" : "reduce", nd, nkeep, (long long)shape[0],
              (long long)(nd > 1 ? shape[1] : 0), (int)t, s);
-    check_sum(&dst, &a, with_b ? &b : NULL, alphas[s], betas[s], what);
+    tv_check_sum(&dst, &a, with_b ? &b : NULL, alphas[s], betas[s], what);
 }
 
 /* Sums over diagonals: 'ii->' (trace) and 'iij->j' of an n x n x m buffer. */
@@ -304,7 +247,7 @@ Test(opencl_ops, reduce_diagonals)
             const int id[1] = {0};
             tv_layout(&dst, id, 0, 0, 1, 0, 1);
             tv_fill(&src, 0);
-            check_sum(&dst, &src, NULL, 1.0, 0.0, kind ? "iij->j" : "ii->");
+            tv_check_sum(&dst, &src, NULL, 1.0, 0.0, kind ? "iij->j" : "ii->");
         }
 }
 
@@ -450,5 +393,5 @@ Test(opencl_ops, too_many_dims_and_bad_arguments)
     /* Still usable: the same copy with the source walked in dst's order (merges to one dim). */
     tv_release(&src);
     tv_layout(&src, fwd, 0, 0, 1, 0, 0);
-    check_copy(&dst, &src, 1.0, 0.0, "copy after errors");
+    tv_check_copy(&dst, &src, 1.0, 0.0, "copy after errors");
 }

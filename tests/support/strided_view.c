@@ -10,8 +10,9 @@
 #include <string.h>
 
 uint64_t tv_rng_state;
-static ecl_backend *device;
-static ecl_error *device_err;
+static ecl_backend *backend;  /* the primitives' backend (tv_check_*) */
+static ecl_error *backend_err;
+static ecl_backend *device;   /* the same when its buffers are not host memory, else NULL */
 
 const double alphas[NSCALARS] = {1.0, 1.0, -1.5, 1.0, 0.5, 0.0, 2.0};
 const double betas[NSCALARS] = {0.0, 1.0, 0.0, -2.0, 1.0, 1.0, 0.5};
@@ -31,10 +32,11 @@ int64_t rnd(int64_t lo, int64_t hi)
 
 double unit(void) { return (double)(next_u64() >> 11) / 9007199254740992.0 * 2.0 - 1.0; }
 
-void tv_set_device(ecl_backend *be, ecl_error *err)
+void tv_set_backend(ecl_backend *be, ecl_error *err)
 {
-    device = be;
-    device_err = err;
+    backend = be;
+    backend_err = err;
+    device = be && be->kind != ECL_BACKEND_CPU ? be : NULL;
 }
 
 size_t esize(ecl_dtype t) { return t == ECL_F32 ? 4 : 8; }
@@ -90,9 +92,9 @@ void tv_fill(tview *v, int nan_fill)
     if (!device)
         return;
     cr_assert_eq(device->ops->alloc(device, bytes, &v->mem), ECL_SUCCESS, "%s",
-                 device_err->message);
+                 backend_err->message);
     cr_assert_eq(device->ops->write(device, v->mem, 0, v->data, bytes), ECL_SUCCESS, "%s",
-                 device_err->message);
+                 backend_err->message);
 }
 
 void tv_layout(tview *v, const int *perm, unsigned neg_mask, unsigned zero_mask, int64_t inner,
@@ -187,7 +189,7 @@ void expect_check(expect *e, tview *dst, long double tol, const char *what)
     const size_t es = esize(dst->dtype);
     if (device)
         cr_assert_eq(device->ops->read(device, dst->mem, 0, dst->data, (size_t)dst->len * es),
-                     ECL_SUCCESS, "%s: read: %s", what, device_err->message);
+                     ECL_SUCCESS, "%s: read: %s", what, backend_err->message);
     for (int64_t i = 0; i < dst->len; i++) {
         if (!e->hit[i]) {
             cr_assert(memcmp((char *)dst->data + i * es, (char *)e->before + i * es, es) == 0,
@@ -210,6 +212,62 @@ void expect_check(expect *e, tview *dst, long double tol, const char *what)
     free(e->value);
     free(e->mag);
     free(e->before);
+}
+
+void tv_check_copy(tview *dst, tview *src, double alpha, double beta, const char *what)
+{
+    expect e;
+    expect_init(&e, dst);
+    int64_t idx[MAXD] = {0};
+    if (numel(dst->ndim, dst->shape) > 0)
+        do {
+            long double x = tv_get(src, tv_address(src, idx));
+            expect_set(&e, dst, tv_address(dst, idx), x, fabsl(x), alpha, beta);
+        } while (next_index(dst->ndim, dst->shape, idx));
+    ecl_strided d = tv_strided(dst), s = tv_strided(src);
+    cr_assert_eq(backend->ops->copy(backend, dst->dtype, &d, src->dtype, &s, alpha, beta),
+                 ECL_SUCCESS, "%s: %s", what, backend_err->message);
+    int exact = alpha == 1.0 && beta == 0.0;
+    expect_check(&e, dst, exact ? 0 : 4 * eps(dst->dtype), what);
+    tv_release(dst);
+    tv_release(src);
+}
+
+void tv_check_sum(tview *dst, tview *a, tview *b, double alpha, double beta, const char *what)
+{
+    const int nkeep = dst->ndim, nd = a->ndim;
+    const int64_t nkept = numel(nkeep, a->shape), nsum = numel(nd - nkeep, a->shape + nkeep);
+    expect e;
+    expect_init(&e, dst);
+    int64_t kidx[MAXD] = {0}, idx[MAXD];
+    if (nkept > 0)
+        do {
+            long double s = 0, sabs = 0;
+            memcpy(idx, kidx, sizeof kidx);
+            if (nsum > 0)
+                do {
+                    long double x = tv_get(a, tv_address(a, idx));
+                    if (b)
+                        x *= tv_get(b, tv_address(b, idx));
+                    s += x;
+                    sabs += fabsl(x);
+                } while (next_index(nd - nkeep, a->shape + nkeep, idx + nkeep));
+            expect_set(&e, dst, tv_address(dst, kidx), s, sabs, alpha, beta);
+        } while (next_index(nkeep, dst->shape, kidx));
+    ecl_strided d = tv_strided(dst), sa = tv_strided(a);
+    ecl_status st;
+    if (b) {
+        ecl_strided sb = tv_strided(b);
+        st = backend->ops->mul(backend, dst->dtype, &d, &sa, &sb, alpha, beta);
+    } else {
+        st = backend->ops->reduce(backend, dst->dtype, &d, &sa, alpha, beta);
+    }
+    cr_assert_eq(st, ECL_SUCCESS, "%s: %s", what, backend_err->message);
+    expect_check(&e, dst, sum_tol(dst->dtype, nsum), what);
+    tv_release(dst);
+    tv_release(a);
+    if (b)
+        tv_release(b);
 }
 
 long double eps(ecl_dtype t) { return t == ECL_F32 ? 0x1p-24L : 0x1p-53L; }

@@ -3,7 +3,8 @@
  * random shapes and layouts (permuted, padded, negative and zero strides) over a flat host buffer,
  * mirrored in a device buffer when a device is set, and the expected destination of a primitive
  * (value and error magnitude per addressed element, untouched elements compared bitwise).
- * Numbers come from a splitmix64 stream that a test reseeds by setting tv_rng_state.
+ * tv_check_copy and tv_check_sum run the copy, reduce and mul primitives on random views against
+ * long-double loops. Numbers come from a splitmix64 stream that a test reseeds by setting tv_rng_state.
  */
 #ifndef ECL_TEST_STRIDED_VIEW_H
 #define ECL_TEST_STRIDED_VIEW_H
@@ -20,9 +21,9 @@ int64_t rnd(int64_t lo, int64_t hi);
 /* Uniform double in [-1, 1). */
 double unit(void);
 
-/* The backend whose buffers views are mirrored in (NULL: host memory only, the CPU backend's
- * buffers), and the error record its calls fill. */
-void tv_set_device(ecl_backend *device, ecl_error *err);
+/* The backend the primitives are checked on (tv_check_*) and the error record its calls fill.
+ * Views are mirrored in its buffers unless it is the CPU backend, whose buffers are host memory. */
+void tv_set_backend(ecl_backend *be, ecl_error *err);
 
 typedef struct tview {
     ecl_dtype dtype;
@@ -41,10 +42,10 @@ int64_t numel(int ndim, const int64_t *shape);
 int next_index(int ndim, const int64_t *shape, int64_t *idx);
 int64_t tv_address(const tview *v, const int64_t *idx);
 
-/* A fresh buffer of v->len random values (or NaN), uploaded to the device (if set); for views
+/* A fresh buffer of v->len random values (or NaN), mirrored on the backend's device; for views
  * whose strides and length the caller set. */
 void tv_fill(tview *v, int nan_fill);
-/* Lays out v (dtype, ndim, shape set) in a fresh buffer (uploaded to the device, if set):
+/* Lays out v (dtype, ndim, shape set) in a fresh buffer (mirrored on the device):
  * perm[0] is the outermost dim; each stride is the extent of the dims inside it (plus pad), the
  * innermost is `inner`; dims in neg_mask run backwards, dims in zero_mask get stride 0. Values
  * are random, or NaN when nan_fill. */
@@ -69,10 +70,16 @@ void expect_init(expect *e, const tview *dst);
 /* Records alpha * sum + beta * old at element i of dst (old not read when beta == 0). */
 void expect_set(expect *e, const tview *dst, int64_t i, long double sum, long double sum_abs,
                 double alpha, double beta);
-/* Reads dst back from the device (if set) and compares it with the expectation: relative
+/* Reads dst back from the device (if any) and compares it with the expectation: relative
  * tolerance tol (0: exact after rounding to dst's dtype); untouched elements must be bitwise
  * unchanged. Frees the expectation. */
 void expect_check(expect *e, tview *dst, long double tol, const char *what);
+
+/* dst = alpha * src + beta * dst through the backend's copy (exact when alpha 1, beta 0). */
+void tv_check_copy(tview *dst, tview *src, double alpha, double beta, const char *what);
+/* dst (kept dims) = alpha * sum over the trailing dims of a (times b when b) + beta * dst, through
+ * the backend's reduce (b NULL) or mul. Both release their views. */
+void tv_check_sum(tview *dst, tview *a, tview *b, double alpha, double beta, const char *what);
 
 long double eps(ecl_dtype t);
 /* Tolerance for a sum of n terms in dtype (accumulated in double, or Kahan-compensated float on
