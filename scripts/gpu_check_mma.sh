@@ -9,6 +9,8 @@
 # 2. ECL_GEMM=mma `einsumcl bench --check` on ragged einsums (GEMM with odd sizes, attention views,
 #    a two-label contraction, three operands) per mode, tf32 on float32, f16 on float16 and bf16 on
 #    bfloat16 tensors, against the CPU path in float64 at the mode's tolerance. Every case must pass.
+# 2b. examples/attention.c on OpenCL (B=8 N=1024 H=16 D=64) with tf32 products and float16 /
+#    bfloat16 tensors, checked against its float64 reference (one timed run each).
 # 3. Timings (median of einsum runs, clFinish each) of GEMM 4096^3 and the attention einsums
 #    (B=8, N=1024, H=16, D=64) per mode with ECL_GEMM=mma, clblast and own, the exact float32
 #    baseline, and what ECL_GEMM=auto picks; one compact table at the end.
@@ -72,6 +74,24 @@ for spec in "tf32 f32" "f16 f16" "bf16 bf16"; do
         [ "$result" = pass ] || { fail "$mode/$dtype ${words[0]}"; tail -3 "$out"; }
     done
 done
+
+note ""
+note "== 2b. the attention core end to end on the device (example_attention, checked in float64)"
+example=$(dirname "$bin")/example_attention
+sizes="8 1024 16 64"
+[ "${SMALL:-0}" = 1 ] && sizes="2 64 2 16"
+if [ -x "$example" ]; then
+    for flags in "--compute tf32" "--dtype float16" "--dtype bfloat16" "--dtype float16 --mask causal"; do
+        # shellcheck disable=SC2086
+        if out=$(timeout 60 "$example" --backend opencl $flags $sizes 2>&1); then
+            printf '  %-30s %s | %s\n' "$flags" "$(echo "$out" | sed -n 2p)" "$(echo "$out" | tail -1)"
+        else
+            fail "example_attention $flags: $(echo "$out" | tail -2 | tr '\n' ' ')"
+        fi
+    done
+else
+    note "  (no $example: skipped)"
+fi
 
 if [ "${QUICK:-0}" = 1 ]; then
     note ""
