@@ -1,27 +1,28 @@
 /*
  * The CPU backend's batched GEMM on OpenBLAS. Products are spread over OpenMP threads with
- * OpenBLAS held to one thread meanwhile; few large products are first cut into blocks of C's rows
- * or columns, so that all the work runs on one thread pool. k == 0 leaves beta * C. Small float32
- * products run in our register-blocked kernel (cpu_gemm_small.c); other tiny products, and layouts
- * cblas cannot express (a leading dimension below the row length, sizes beyond its integer type),
- * run as plain loops
- * (cpu_gemm_loops.c).
+ * OpenBLAS held to one thread meanwhile; fewer products than threads are first cut into blocks of
+ * C's rows or columns, or along k when C is too small for that, so that all the work runs on one
+ * thread pool. k == 0 leaves beta * C. Small float32 products run in our register-blocked kernel
+ * (cpu_gemm_small.c); other tiny products, and layouts cblas cannot express (a leading dimension
+ * below the row length, sizes beyond its integer type), run as plain loops (cpu_gemm_loops.c).
  */
 #include "cpu_gemm.h"
+
+#include "alloc.h"
 
 #include <cblas.h>
 #include <limits.h>
 
 /* Products of at most this many multiply-adds run faster as plain loops than through cblas. */
 #define LOOP_GEMM_MAX_MNK 640
-/* A product whose flops (2mnk) stay below this is too small for OpenBLAS threads to pay off. */
-#define SMALL_GEMM_FLOPS (1 << 25)
 /* Below this many flops in all, a batch is not worth waking threads for. */
 #define TINY_WORK_FLOPS (1 << 22)
 /* cblas products below this many flops (16^3 multiply-adds) are run in turn, not concurrently. */
 #define MIN_PARALLEL_BLAS_FLOPS (2 * 16 * 16 * 16)
-/* A product is cut into blocks of at least this many rows or columns of C. */
+/* A product is cut into blocks of at least this many rows or columns of C... */
 #define SPLIT_MIN_EXTENT 32
+/* ...or, when C is too small for that, into blocks of at least this much of k. */
+#define SPLIT_MIN_K 256
 
 static int64_t max64(int64_t x, int64_t y) { return x > y ? x : y; }
 
@@ -206,25 +207,57 @@ static void run_part(const cpu_gemm_one *one, int64_t part, int64_t parts, const
         run_one(&sub, a, b, c);
 }
 
-static void run_batches(const ecl_cpu_backend *be, const cpu_gemm_one *one,
-                        const cpu_space *batch, int64_t nbatch, char *const *base)
+/* Products too narrow to cut into blocks of C (m and n both under 2 * SPLIT_MIN_EXTENT), fewer
+ * than the threads, one after another, each split along k over nt threads: thread p multiplies a block of
+ * A's columns and B's rows into its own m x n buffer, and C = alpha * (the buffers' sum, added in
+ * order in double, so the result does not depend on scheduling) + beta * C. Returns 0, having
+ * done nothing, when the buffers cannot be allocated. */
+static int run_split_k(const cpu_gemm_one *one, int nt, const cpu_space *batch, int64_t nbatch,
+                       char *const *base)
 {
-    const int64_t esz = (int64_t)ecl_dtype_size(one->dtype);
-    int nt = batch_threads(be, one, nbatch);
-    int64_t parts = product_parts(one, nbatch, nt);
-    const double flops = 2.0 * (double)one->m * (double)one->n * (double)one->k;
-    const int narrow = nbatch < nt && one->use_blas && parts == 1 && flops > SMALL_GEMM_FLOPS;
-    if (narrow) {
-        /* too narrow to cut (m and n both under 2 * SPLIT_MIN_EXTENT, long k): OpenBLAS threads
-         * each product, the one case left where its pool runs */
-        nt = 1;
+    const int64_t esz = (int64_t)ecl_dtype_size(one->dtype), mn = one->m * one->n;
+    char *partial = ecl_malloc((size_t)(nt * mn * esz));
+    if (!partial)
+        return 0;
+    cpu_odo it;
+    cpu_odo_seek(&it, batch, 0, batch->nd, 0);
+    for (int64_t t = 0; t < nbatch; t++, cpu_odo_next(&it, batch, 0, batch->nd)) {
+        const char *a = base[1] + it.off[1] * esz, *b = base[2] + it.off[2] * esz;
+        char *c = base[0] + it.off[0] * esz;
+#pragma omp parallel for num_threads(nt) schedule(static, 1)
+        for (int p = 0; p < nt; p++) {
+            int64_t begin, end;
+            cpu_chunk_range(one->k, nt, p, &begin, &end);
+            cpu_gemm_one sub = *one;
+            sub.k = end - begin, sub.alpha = 1.0, sub.beta = 0.0, sub.ldc = one->n;
+            run_one(&sub, a + (one->trans_a ? begin * one->lda : begin) * esz,
+                    b + (one->trans_b ? begin : begin * one->ldb) * esz, partial + p * mn * esz);
+        }
+        for (int64_t i = 0; i < one->m; i++)
+            for (int64_t j = 0; j < one->n; j++) {
+                double sum = 0, old = 0;
+                for (int p = 0; p < nt; p++)
+                    sum += one->dtype == ECL_F32 ? ((const float *)partial)[p * mn + i * one->n + j]
+                                                 : ((const double *)partial)[p * mn + i * one->n + j];
+                char *dst = c + (i * one->ldc + j) * esz;
+                if (one->beta != 0.0)
+                    old = one->dtype == ECL_F32 ? *(float *)dst : *(double *)dst;
+                const double v = one->alpha * sum + (one->beta != 0.0 ? one->beta * old : 0.0);
+                if (one->dtype == ECL_F32)
+                    *(float *)dst = (float)v;
+                else
+                    *(double *)dst = v;
+            }
     }
-    const int64_t ntasks = nbatch * parts;
-    /* Everywhere else OpenBLAS runs on one thread, also for work too small to thread here: its
-     * own threshold would still wake its pool for products of a few hundred thousand flops. */
-    const int blas_threads = !narrow && one->use_blas ? openblas_get_num_threads() : 1;
-    if (blas_threads > 1)
-        openblas_set_num_threads(1);
+    ecl_free(partial);
+    return 1;
+}
+
+/* The batch's products, each cut into `parts` blocks of C, over nt OpenMP threads. */
+static void run_products(const cpu_gemm_one *one, const cpu_space *batch, int64_t nbatch,
+                         int64_t parts, int nt, char *const *base)
+{
+    const int64_t esz = (int64_t)ecl_dtype_size(one->dtype), ntasks = nbatch * parts;
     const double mnk = (double)one->m * (double)one->n * (double)one->k / (double)parts;
     const int64_t nchunks = cpu_chunk_count(ntasks, mnk < CPU_GRAIN ? (int64_t)mnk : CPU_GRAIN, nt);
 #pragma omp parallel for num_threads(nt) schedule(dynamic, 1) if (nt > 1)
@@ -240,6 +273,24 @@ static void run_batches(const ecl_cpu_backend *be, const cpu_gemm_one *one,
                      base[2] + it.off[2] * esz, base[0] + it.off[0] * esz);
         }
     }
+}
+
+static void run_batches(const ecl_cpu_backend *be, const cpu_gemm_one *one,
+                        const cpu_space *batch, int64_t nbatch, char *const *base)
+{
+    const int nt = batch_threads(be, one, nbatch);
+    const int64_t parts = product_parts(one, nbatch, nt);
+    const int narrow = nbatch < nt && one->use_blas && parts == 1 && one->k >= nt * SPLIT_MIN_K;
+    /* OpenBLAS runs on one thread, also for work too small to thread here (its own threshold
+     * would still wake its pool for products of a few hundred thousand flops). */
+    const int blas_threads = one->use_blas ? openblas_get_num_threads() : 1;
+    if (blas_threads > 1)
+        openblas_set_num_threads(1);
+    const int split = narrow && run_split_k(one, nt, batch, nbatch, base);
+    if (narrow && !split && blas_threads > 1) /* no memory for the split: OpenBLAS threads them */
+        openblas_set_num_threads(blas_threads);
+    if (!split)
+        run_products(one, batch, nbatch, parts, narrow ? 1 : nt, base);
     if (blas_threads > 1)
         openblas_set_num_threads(blas_threads);
 }

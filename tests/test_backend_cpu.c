@@ -418,27 +418,31 @@ Test(backend_cpu, gemm_many_small_batches)
 }
 
 /* Few large products on a 3-thread backend are cut into blocks of C's rows (m >= n) or columns
- * (m < n) run on the OpenMP threads: every transposition, 1 to 3 products (3 to 6 blocks each,
+ * (m < n) run on the OpenMP threads: every transposition, 1 or 2 products (6 or 3 blocks each,
  * ragged), padded leading dims, matrix-vector shapes (one row or column of C, cut along the other
- * side), and each alpha/beta pair. */
+ * side), and each alpha/beta pair. Products whose C is too small to cut (m, n < 64) with a long k
+ * are split along k when there are fewer of them than threads (1 or 2 here), the partial products
+ * summed in order. */
 Test(backend_cpu, gemm_few_products_cut_into_blocks)
 {
     be->ops->destroy(be);
     cr_assert_eq(ecl_backend_cpu_create(3, &err, &be), ECL_SUCCESS, "%s", err.message);
     tv_set_backend(be, &err);
-    const int64_t mn[][2] = {{203, 70}, {70, 203}, {1, 301}, {301, 1}};
-    for (int iter = 0; iter < 48; iter++) {
+    const int64_t mn[][2] = {{203, 70}, {70, 203}, {1, 301}, {301, 1}, {40, 21}, {1, 17}};
+    for (int iter = 0; iter < 24; iter++) { /* 6 shapes x 4 transpositions */
         tv_rng_state = 60000 + (uint64_t)iter;
-        gemm_case gc = {.dtype = iter & 1 ? ECL_F64 : ECL_F32};
+        gemm_case gc = {.dtype = (iter + iter / 4) & 1 ? ECL_F64 : ECL_F32};
         ecl_gemm_args *g = &gc.g;
         const int s = iter % NSCALARS;
-        g->trans_a = iter >> 1 & 1;
-        g->trans_b = iter >> 2 & 1;
-        g->m = mn[iter / 12][0];
-        g->n = mn[iter / 12][1];
-        g->k = g->m == 1 || g->n == 1 ? 8000 : 160; /* >= 4M flops in all, so threads are used */
+        g->trans_a = iter & 1;
+        g->trans_b = iter >> 1 & 1;
+        g->m = mn[iter / 4][0];
+        g->n = mn[iter / 4][1];
+        /* >= 4M flops in all, so that threads are used */
+        const int narrow = g->m * g->n < 2000, vector = g->m == 1 || g->n == 1;
+        g->k = narrow ? 3001 + 2200000 / (g->m * g->n) : vector ? 8000 : 160;
         g->nbatch = 1;
-        g->batch_shape[0] = 1 + iter % 3;
+        g->batch_shape[0] = 1 + iter % 2;
         lay_out_case(&gc, 1, betas[s] == 0.0);
         char what[160];
         snprintf(what, sizeof what, "cut gemm %d: t%d%d m %lld n %lld batch %lld scalars %d", iter,
