@@ -208,10 +208,10 @@ static void run_part(const cpu_gemm_one *one, int64_t part, int64_t parts, const
 }
 
 /* Products too narrow to cut into blocks of C (m and n both under 2 * SPLIT_MIN_EXTENT), fewer
- * than the threads, one after another, each split along k over nt threads: thread p multiplies a block of
- * A's columns and B's rows into its own m x n buffer, and C = alpha * (the buffers' sum, added in
- * order in double, so the result does not depend on scheduling) + beta * C. Returns 0, having
- * done nothing, when the buffers cannot be allocated. */
+ * than the threads, one after another, each split along k over nt threads: thread p multiplies a
+ * block of A's columns and B's rows into its own m x n buffer, and C = alpha * (the buffers' sum,
+ * added in order in double, so the result does not depend on scheduling) + beta * C. Returns 0,
+ * having done nothing, when the buffers cannot be allocated. */
 static int run_split_k(const cpu_gemm_one *one, int nt, const cpu_space *batch, int64_t nbatch,
                        char *const *base)
 {
@@ -253,11 +253,13 @@ static int run_split_k(const cpu_gemm_one *one, int nt, const cpu_space *batch, 
     return 1;
 }
 
-/* The batch's products, each cut into `parts` blocks of C, over nt OpenMP threads. */
+/* The batch's products, each cut into `parts` blocks of C, over up to nt OpenMP threads. */
 static void run_products(const cpu_gemm_one *one, const cpu_space *batch, int64_t nbatch,
                          int64_t parts, int nt, char *const *base)
 {
     const int64_t esz = (int64_t)ecl_dtype_size(one->dtype), ntasks = nbatch * parts;
+    if (nt > ntasks)
+        nt = (int)ntasks;
     const double mnk = (double)one->m * (double)one->n * (double)one->k / (double)parts;
     const int64_t nchunks = cpu_chunk_count(ntasks, mnk < CPU_GRAIN ? (int64_t)mnk : CPU_GRAIN, nt);
 #pragma omp parallel for num_threads(nt) schedule(dynamic, 1) if (nt > 1)
